@@ -1,0 +1,627 @@
+/**
+ * XML elements with resolved namespaces, and the restricted XML profile of XMPP.
+ *
+ * RFC 6120 §11 (XML usage), XML 1.0 (Fifth Edition), Namespaces in XML 1.0.
+ *
+ * @example
+ * import { pipe } from 'fp-ts/function'
+ * import * as Xml from 'stanzakit/Xml'
+ * pipe(Xml.parse("<iq xmlns='jabber:client' type='get' id='1'><ping xmlns='urn:xmpp:ping'/></iq>"),
+ *   E.map(Xml.getChild('ping', 'urn:xmpp:ping')))
+ *
+ * @since 0.1.0
+ */
+
+import { type X2jOptions, XMLParser } from 'fast-xml-parser'
+import * as E from 'fp-ts/lib/Either.js'
+import type { Eq as EqT } from 'fp-ts/lib/Eq.js'
+import * as O from 'fp-ts/lib/Option.js'
+import { isNCName, quote, toXmlText, utf8Length } from './internal/chars.js'
+import { isFault, scan, unprocessableNames } from './internal/scan.js'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/** @category model */
+export type XmlNode = XmlElement | string
+
+/** @category model */
+export interface XmlElement {
+  /** Local name, without prefix. */
+  readonly name: string
+  /** Resolved namespace URI; `''` means no namespace. */
+  readonly ns: string
+  /** Attributes other than namespace declarations; `xml:lang` keeps that name. Null-prototype. */
+  readonly attrs: Readonly<Record<string, string>>
+  /** Text is decoded: no entities or CDATA sections are left. */
+  readonly children: ReadonlyArray<XmlNode>
+}
+
+/**
+ * A parse failure: an RFC 6120 §4.9.3 stream-error condition, a short message that never echoes
+ * more than a few characters of input, and the offset (UTF-16 code units into the decoded text,
+ * or bytes for an encoding fault) where the fault was found.
+ *
+ * @category model
+ */
+export interface XmlError {
+  readonly _tag: 'XmlError'
+  readonly condition: XmlCondition
+  readonly message: string
+  readonly offset: number
+  /** A finer reason where the condition alone is ambiguous: `not-a-stanza`, `unprocessable-name`. */
+  readonly reason?: string
+}
+
+/** @category model */
+export type XmlCondition =
+  | 'not-well-formed'
+  | 'restricted-xml'
+  | 'policy-violation'
+  | 'unsupported-encoding'
+  | 'bad-format'
+
+/**
+ * Resource limits, enforced before any expensive work (SECURITY.md §3).
+ *
+ * @category model
+ */
+export interface Limits {
+  /** UTF-8 octets per stanza; Prosody's c2s default. */
+  readonly maxBytes: number
+  /** Element nesting, the stanza element being 1. */
+  readonly maxDepth: number
+  /** Elements per stanza. */
+  readonly maxElements: number
+  /** Attributes per element, namespace declarations included. */
+  readonly maxAttributes: number
+  /** Characters per qualified name. */
+  readonly maxNameLength: number
+}
+
+/** @category model */
+export const defaultLimits: Limits = Object.freeze({
+  maxBytes: 262_144,
+  maxDepth: 32,
+  maxElements: 10_000,
+  maxAttributes: 64,
+  maxNameLength: 256,
+})
+
+/** @category model */
+export interface ParseOptions {
+  /**
+   * The default namespace in scope at the root: the stream's content namespace
+   * (RFC 6120 §4.8.3). `null` means none. Default `'jabber:client'`.
+   */
+  readonly ns?: string | null
+  /** Overrides of {@link defaultLimits}. */
+  readonly limits?: Partial<Limits>
+}
+
+/** The namespace the `xml` prefix is bound to (Namespaces in XML 1.0 §3). */
+export const XML_NS = 'http://www.w3.org/XML/1998/namespace'
+/** The namespace of `xmlns` declarations themselves; nothing may be bound to it. */
+export const XMLNS_NS = 'http://www.w3.org/2000/xmlns/'
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+/**
+ * Builds an element. Names are checked here, once, so the serializer can trust them: an invalid
+ * name is a programmer error and throws (SECURITY.md §5). Attribute keys are NCNames, `xml:`
+ * names such as `xml:lang`, or `{namespace}local` for other namespaced attributes. Adjacent text
+ * children are merged and empty ones dropped, which is the form `parse` returns.
+ *
+ * @category constructors
+ */
+export const element = (
+  name: string,
+  ns: string,
+  attrs: Readonly<Record<string, string>> = {},
+  children: ReadonlyArray<XmlNode> = [],
+): XmlElement => {
+  if (!isNCName(name)) throw new TypeError(`Xml.element: invalid element name ${quote(name)}`)
+  if (ns === XMLNS_NS || ns === XML_NS)
+    throw new TypeError(`Xml.element: elements cannot be in ${quote(ns, 60)}`)
+  const own: Record<string, string> = Object.create(null)
+  for (const key of Object.keys(attrs)) {
+    const value = attrs[key]
+    if (!isAttrKey(key)) throw new TypeError(`Xml.element: invalid attribute name ${quote(key)}`)
+    if (typeof value !== 'string')
+      throw new TypeError(`Xml.element: attribute ${quote(key)} is not a string`)
+    own[key] = value
+  }
+  return { name, ns, attrs: own, children: normalizeChildren(children) }
+}
+
+const normalizeChildren = (children: ReadonlyArray<XmlNode>): ReadonlyArray<XmlNode> => {
+  const out: XmlNode[] = []
+  for (const child of children) {
+    if (typeof child !== 'string') out.push(child)
+    else if (child !== '') {
+      const last = out.length - 1
+      const prev = out[last]
+      if (typeof prev === 'string') out[last] = prev + child
+      else out.push(child)
+    }
+  }
+  return out
+}
+
+// -------------------------------------------------------------------------------------
+// refinements
+// -------------------------------------------------------------------------------------
+
+/** @category refinements */
+export const isElement = (node: XmlNode): node is XmlElement => typeof node !== 'string'
+
+// -------------------------------------------------------------------------------------
+// getters
+// -------------------------------------------------------------------------------------
+
+/**
+ * The first child element with this local name and namespace.
+ *
+ * @category getters
+ */
+export const getChild =
+  (name: string, ns: string) =>
+  (el: XmlElement): O.Option<XmlElement> => {
+    for (const child of el.children)
+      if (typeof child !== 'string' && child.name === name && child.ns === ns) return O.some(child)
+    return O.none
+  }
+
+/**
+ * The child elements, optionally only those with this local name and/or namespace.
+ *
+ * @category getters
+ */
+export const getChildren =
+  (name?: string, ns?: string) =>
+  (el: XmlElement): ReadonlyArray<XmlElement> => {
+    const out: XmlElement[] = []
+    for (const child of el.children)
+      if (
+        typeof child !== 'string' &&
+        (name === undefined || child.name === name) &&
+        (ns === undefined || child.ns === ns)
+      )
+        out.push(child)
+    return out
+  }
+
+/**
+ * The element's own text: its text children concatenated (text inside child elements is not).
+ *
+ * @category getters
+ */
+export const getText = (el: XmlElement): string => {
+  let text = ''
+  for (const child of el.children) if (typeof child === 'string') text += child
+  return text
+}
+
+/** @category getters */
+export const getAttr =
+  (name: string) =>
+  (el: XmlElement): O.Option<string> =>
+    Object.hasOwn(el.attrs, name) ? O.fromNullable(el.attrs[name]) : O.none
+
+// -------------------------------------------------------------------------------------
+// parse
+// -------------------------------------------------------------------------------------
+
+// One decoder for every call: without `stream: true` it keeps no state between calls. `fatal`
+// turns a bad sequence into an error instead of a silent U+FFFD; `ignoreBOM` keeps a leading
+// U+FEFF so the scan can reject it (SECURITY.md §1 stage 1).
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+
+/**
+ * Parses one element under the restricted XML profile of RFC 6120 §11, enforcing the limits
+ * of SECURITY.md §3 before any expensive work. Never throws.
+ *
+ * Stages: size and encoding, the one-pass pre-scan (well-formedness, restricted XML, limits),
+ * fast-xml-parser for the tree, then namespace resolution and entity decoding.
+ *
+ * @category parse
+ */
+export const parse = (
+  input: string | Uint8Array,
+  options?: ParseOptions,
+): E.Either<XmlError, XmlElement> => {
+  const limits =
+    options?.limits === undefined ? defaultLimits : { ...defaultLimits, ...options.limits }
+  let text: string
+  if (typeof input === 'string') {
+    // A UTF-16 unit is at least one UTF-8 octet and at most three: skip the count when it can't matter.
+    if (
+      input.length > limits.maxBytes ||
+      (input.length * 3 > limits.maxBytes && utf8Length(input) > limits.maxBytes)
+    )
+      return E.left(xmlError('policy-violation', 0, `larger than ${limits.maxBytes} bytes`))
+    text = input
+  } else {
+    if (input.length > limits.maxBytes)
+      return E.left(xmlError('policy-violation', 0, `larger than ${limits.maxBytes} bytes`))
+    const wide = wideEncoding(input)
+    if (wide !== undefined)
+      return E.left(
+        xmlError('unsupported-encoding', 0, `${wide} input; XMPP is UTF-8 (RFC 6120 §11.6)`),
+      )
+    try {
+      text = utf8.decode(input)
+    } catch {
+      return E.left(xmlError('not-well-formed', invalidUtf8At(input), 'invalid UTF-8'))
+    }
+  }
+  const scanned = scan(text, limits)
+  if (isFault(scanned)) return E.left({ _tag: 'XmlError', ...scanned })
+  let tree: ReadonlyArray<FxpNode>
+  try {
+    tree = parserFor(limits.maxDepth).parse(text) as ReadonlyArray<FxpNode>
+  } catch {
+    // The scan should have caught anything fast-xml-parser refuses; keep the promise not to throw.
+    return E.left(xmlError('not-well-formed', 0, 'the XML parser rejected the input'))
+  }
+  const root = tree.find((node) => !('#text' in node))
+  if (root === undefined) return E.left(xmlError('not-well-formed', 0, 'no root element'))
+  const ns = options?.ns === undefined ? 'jabber:client' : (options.ns ?? '')
+  const ctx: BuildContext = { starts: scanned.starts, k: 0 }
+  try {
+    return E.right(build(root, { dflt: ns, prefixes: undefined, parent: undefined }, ctx))
+  } catch (e) {
+    if (e instanceof NamespaceFault) return E.left(xmlError('not-well-formed', e.offset, e.message))
+    throw e
+  }
+}
+
+const xmlError = (condition: XmlCondition, offset: number, message: string): XmlError => ({
+  _tag: 'XmlError',
+  condition,
+  message,
+  offset,
+})
+
+/** Byte patterns of UTF-16 and UTF-32, with or without a byte order mark (XML 1.0 App. F). */
+const wideEncoding = (b: Uint8Array): string | undefined => {
+  const [b0, b1, b2, b3] = b
+  if (b0 === 0x00 && b1 === 0x00 && ((b2 === 0xfe && b3 === 0xff) || (b2 === 0x00 && b3 === 0x3c)))
+    return 'UTF-32'
+  if (b0 === 0xff && b1 === 0xfe && b2 === 0x00 && b3 === 0x00) return 'UTF-32'
+  if (b0 === 0x3c && b1 === 0x00 && b2 === 0x00 && b3 === 0x00) return 'UTF-32'
+  if ((b0 === 0xfe && b1 === 0xff) || (b0 === 0xff && b1 === 0xfe)) return 'UTF-16'
+  if ((b0 === 0x00 && b1 === 0x3c) || (b0 === 0x3c && b1 === 0x00)) return 'UTF-16'
+  return undefined
+}
+
+/** Offset of the first byte that starts an invalid UTF-8 sequence (RFC 3629 §4). */
+const invalidUtf8At = (b: Uint8Array): number => {
+  const n = b.length
+  let i = 0
+  while (i < n) {
+    const c = b[i] ?? 0
+    const len =
+      c < 0x80
+        ? 1
+        : c >= 0xc2 && c <= 0xdf
+          ? 2
+          : c >= 0xe0 && c <= 0xef
+            ? 3
+            : c >= 0xf0 && c <= 0xf4
+              ? 4
+              : 0
+    if (len === 0 || i + len > n) return i
+    const c1 = b[i + 1] ?? 0
+    if (len >= 2) {
+      const lo = c === 0xe0 ? 0xa0 : c === 0xf0 ? 0x90 : 0x80
+      const hi = c === 0xed ? 0x9f : c === 0xf4 ? 0x8f : 0xbf
+      if (c1 < lo || c1 > hi) return i
+      for (let k = 2; k < len; k++) {
+        const ck = b[i + k] ?? 0
+        if (ck < 0x80 || ck > 0xbf) return i
+      }
+    }
+    i += len
+  }
+  return n
+}
+
+// fast-xml-parser with every option pinned (SECURITY.md §1 stage 3): its defaults coerce numbers,
+// trim text, drop attributes and expand entities, each of which corrupts XMPP.
+const fxpOptions: X2jOptions = {
+  preserveOrder: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: '@_',
+  processEntities: false,
+  htmlEntities: false,
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: false,
+  allowBooleanAttributes: false,
+  unpairedTags: [],
+  stopNodes: [],
+  removeNSPrefix: false,
+  commentPropName: '#comment',
+  cdataPropName: '#cdata',
+  maxNestedTags: defaultLimits.maxDepth - 1,
+  jPath: false,
+  onDangerousProperty: (name: string) => {
+    throw new Error(`unprocessable name ${quote(name)}`)
+  },
+} as X2jOptions
+
+const parser = new XMLParser(fxpOptions)
+const parserFor = (maxDepth: number): XMLParser =>
+  maxDepth === defaultLimits.maxDepth
+    ? parser
+    : new XMLParser({ ...fxpOptions, maxNestedTags: maxDepth - 1 } as X2jOptions)
+
+/** A node of fast-xml-parser's `preserveOrder` output. */
+type FxpNode = Readonly<Record<string, unknown>>
+
+interface Scope {
+  readonly dflt: string
+  readonly prefixes: ReadonlyMap<string, string> | undefined
+  readonly parent: Scope | undefined
+}
+
+interface BuildContext {
+  readonly starts: ReadonlyArray<number>
+  k: number
+}
+
+class NamespaceFault {
+  constructor(
+    readonly offset: number,
+    readonly message: string,
+  ) {}
+}
+
+const lookup = (scope: Scope, prefix: string): string | undefined => {
+  if (prefix === 'xml') return XML_NS
+  for (let s: Scope | undefined = scope; s !== undefined; s = s.parent) {
+    const uri = s.prefixes?.get(prefix)
+    if (uri !== undefined) return uri
+  }
+  return undefined
+}
+
+/** Splits a QName, enforcing Namespaces in XML 1.0 §4 (one colon, both sides non-empty). */
+const splitQName = (qname: string, at: number): [prefix: string, local: string] => {
+  const colon = qname.indexOf(':')
+  if (colon < 0) return ['', qname]
+  if (colon === 0 || colon === qname.length - 1 || qname.indexOf(':', colon + 1) >= 0)
+    throw new NamespaceFault(at, `${quote(qname)} is not a qualified name`)
+  return [qname.slice(0, colon), qname.slice(colon + 1)]
+}
+
+/** Converts one fast-xml-parser element node, resolving namespaces and decoding references. */
+const build = (node: FxpNode, outer: Scope, ctx: BuildContext): XmlElement => {
+  let tag = ''
+  for (const key in node)
+    if (key !== ':@') {
+      tag = key
+      break
+    }
+  const at = ctx.starts[ctx.k++] ?? 0
+  const raw = node[':@'] as Readonly<Record<string, string>> | undefined
+  let scope = outer
+  let plain: string[] | undefined
+  if (raw !== undefined) {
+    let dflt = outer.dflt
+    let prefixes: Map<string, string> | undefined
+    for (const key in raw) {
+      const qname = key.slice(2)
+      const value = raw[key] ?? ''
+      if (qname === 'xmlns') {
+        dflt = decodeAttr(value)
+        if (dflt === XML_NS || dflt === XMLNS_NS)
+          throw new NamespaceFault(at, 'the default namespace cannot be the xml or xmlns namespace')
+      } else if (qname.startsWith('xmlns:')) {
+        const prefix = qname.slice(6)
+        const uri = decodeAttr(value)
+        if (prefix.includes(':') || prefix === '')
+          throw new NamespaceFault(at, `${quote(qname)} is not a qualified name`)
+        if (uri === '') throw new NamespaceFault(at, `prefix ${quote(prefix)} cannot be undeclared`)
+        if (prefix === 'xmlns') throw new NamespaceFault(at, 'the xmlns prefix cannot be declared')
+        if ((prefix === 'xml') !== (uri === XML_NS))
+          throw new NamespaceFault(at, 'the xml prefix and namespace belong only to each other')
+        if (uri === XMLNS_NS)
+          throw new NamespaceFault(at, 'nothing can be bound to the xmlns namespace')
+        if (prefixes === undefined) prefixes = new Map()
+        prefixes.set(prefix, uri)
+      } else if (plain === undefined) plain = [qname, value]
+      else plain.push(qname, value)
+    }
+    if (dflt !== outer.dflt || prefixes !== undefined) scope = { dflt, prefixes, parent: outer }
+  }
+  const [prefix, name] = splitQName(tag, at)
+  let ns: string
+  if (prefix === '') ns = scope.dflt
+  else {
+    if (prefix === 'xmlns') throw new NamespaceFault(at, 'elements cannot use the xmlns prefix')
+    const uri = lookup(scope, prefix)
+    if (uri === undefined) throw new NamespaceFault(at, `undeclared prefix ${quote(prefix)}`)
+    ns = uri
+  }
+  const attrs: Record<string, string> = Object.create(null)
+  if (plain !== undefined)
+    for (let i = 0; i < plain.length; i += 2) {
+      const qname = plain[i] ?? ''
+      const [p, local] = splitQName(qname, at)
+      // Names the JS object model owns are dropped (SECURITY.md §2); the record is
+      // null-prototype anyway, but callers may spread it into ordinary objects.
+      if (unprocessableNames.has(local)) continue
+      let key = local
+      if (p !== '') {
+        const uri = lookup(scope, p)
+        if (uri === undefined) throw new NamespaceFault(at, `undeclared prefix ${quote(p)}`)
+        key = uri === XML_NS ? `xml:${local}` : `{${uri}}${local}`
+      }
+      if (key in attrs)
+        throw new NamespaceFault(at, `attribute ${quote(qname)} is a duplicate once expanded`)
+      attrs[key] = decodeAttr(plain[i + 1] ?? '')
+    }
+  const children: XmlNode[] = []
+  const rawChildren = node[tag] as ReadonlyArray<FxpNode>
+  let text: string | undefined
+  for (const child of rawChildren) {
+    const t = child['#text']
+    if (typeof t === 'string') text = text === undefined ? decodeText(t) : text + decodeText(t)
+    else if ('#cdata' in child) {
+      const inner = (child['#cdata'] as ReadonlyArray<FxpNode>)[0]?.['#text']
+      const cdata = typeof inner === 'string' ? inner : ''
+      text = text === undefined ? cdata : text + cdata
+    } else {
+      if (text !== undefined) {
+        if (text !== '') children.push(text)
+        text = undefined
+      }
+      children.push(build(child, scope, ctx))
+    }
+  }
+  if (text !== undefined && text !== '') children.push(text)
+  return { name, ns, attrs, children }
+}
+
+const reference = /&(?:#x([0-9a-fA-F]+)|#([0-9]+)|(lt|gt|amp|quot|apos));/g
+const named: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" }
+const replaceReference = (_: string, hex?: string, dec?: string, name?: string): string =>
+  hex !== undefined
+    ? String.fromCodePoint(Number.parseInt(hex, 16))
+    : dec !== undefined
+      ? String.fromCodePoint(Number.parseInt(dec, 10))
+      : (named[name ?? ''] ?? '')
+
+/** Decodes the references the scan allowed; text reaches here with line ends normalized. */
+const decodeText = (s: string): string =>
+  s.includes('&') ? s.replace(reference, replaceReference) : s
+
+const attrWhitespace = /[\t\n\r]/g
+/** Attribute-value normalization (XML 1.0 §3.3.3): literal TAB/LF/CR become spaces, then references. */
+const decodeAttr = (s: string): string => decodeText(s.replace(attrWhitespace, ' '))
+
+// -------------------------------------------------------------------------------------
+// serialize
+// -------------------------------------------------------------------------------------
+
+/**
+ * Writes an element as XML. Total: never throws and always emits well-formed, restricted XML
+ * (SECURITY.md §5). Namespaces are written as default-namespace declarations, only where an
+ * element's namespace differs from its parent's; `parentNs` is the namespace in scope around the
+ * element (absent: unknown, so the root always declares its own). Attributes keyed
+ * `{namespace}local` get a prefix declared on their element. Characters outside XML 1.0 become
+ * U+FFFD; an element or attribute whose name is invalid (only possible for records not built
+ * with {@link element}) is left out rather than written.
+ *
+ * @category serialize
+ */
+export const serialize = (el: XmlElement, options?: { readonly parentNs?: string }): string =>
+  write(el, options?.parentNs)
+
+const write = (el: XmlElement, parentNs: string | undefined): string => {
+  const { name, ns } = el
+  if (!validName(name) || ns === XML_NS || ns === XMLNS_NS) return ''
+  let out = `<${name}`
+  if (ns !== parentNs) out += ` xmlns='${escapeAttr(ns)}'`
+  const attrs = el.attrs
+  let prefixes = 0
+  for (const key in attrs) {
+    if (!Object.hasOwn(attrs, key)) continue
+    const value = attrs[key]
+    if (typeof value !== 'string') continue
+    if (key.charCodeAt(0) === 123 /* { */) {
+      const close = key.indexOf('}')
+      const uri = key.slice(1, close)
+      const local = key.slice(close + 1)
+      if (close < 2 || !validName(local) || uri === XMLNS_NS) continue
+      if (uri === XML_NS) out += ` xml:${local}='${escapeAttr(value)}'`
+      else {
+        const p = `ns${prefixes++}`
+        out += ` xmlns:${p}='${escapeAttr(uri)}' ${p}:${local}='${escapeAttr(value)}'`
+      }
+    } else if (validName(key) || (key.startsWith('xml:') && validName(key.slice(4))))
+      if (key !== 'xmlns') out += ` ${key}='${escapeAttr(value)}'`
+  }
+  const children = el.children
+  if (children.length === 0) return `${out}/>`
+  out += '>'
+  for (const child of children)
+    out += typeof child === 'string' ? escapeText(child) : write(child, ns)
+  return `${out}</${name}>`
+}
+
+// Names are checked once and remembered: encode is a hot path and stanzas reuse few names.
+// Bounded so hostile records cannot grow it without limit.
+const knownNames = new Set<string>()
+const validName = (name: string): boolean => {
+  if (knownNames.has(name)) return true
+  if (!isNCName(name)) return false
+  if (knownNames.size < 4096) knownNames.add(name)
+  return true
+}
+
+const isAttrKey = (key: string): boolean => {
+  if (key.startsWith('{')) {
+    const close = key.indexOf('}')
+    const uri = key.slice(1, close)
+    return close >= 2 && uri !== XMLNS_NS && isNCName(key.slice(close + 1))
+  }
+  if (key.startsWith('xml:')) return isNCName(key.slice(4))
+  return key !== 'xmlns' && isNCName(key)
+}
+
+const textNeedsWork = /[&<>\r\0-\x08\x0B\x0C\x0E-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/
+const textSpecials = /[&<>\r]/g
+const attrNeedsWork = /[&<>'"\t\n\r\0-\x08\x0B\x0C\x0E-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/
+const attrSpecials = /[&<>'"\t\n\r]/g
+const entityFor: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  "'": '&apos;',
+  '"': '&quot;',
+  '\t': '&#9;',
+  '\n': '&#10;',
+  '\r': '&#13;',
+}
+const toEntity = (c: string): string => entityFor[c] ?? c
+
+/** Text escaping: CR as a reference so it survives end-of-line normalization (XML 1.0 §2.11). */
+const escapeText = (s: string): string =>
+  textNeedsWork.test(s) ? toXmlText(s).replace(textSpecials, toEntity) : s
+
+/** Attribute escaping: TAB/LF/CR as references so they survive normalization (XML 1.0 §3.3.3). */
+const escapeAttr = (s: string): string =>
+  attrNeedsWork.test(s) ? toXmlText(s).replace(attrSpecials, toEntity) : s
+
+// -------------------------------------------------------------------------------------
+// instances
+// -------------------------------------------------------------------------------------
+
+/**
+ * Structural equality: same name, namespace, attributes (in any order) and children.
+ *
+ * @category instances
+ */
+export const equals = (a: XmlNode, b: XmlNode): boolean => {
+  if (typeof a === 'string' || typeof b === 'string') return a === b
+  if (a === b) return true
+  if (a.name !== b.name || a.ns !== b.ns || a.children.length !== b.children.length) return false
+  const ak = Object.keys(a.attrs)
+  if (ak.length !== Object.keys(b.attrs).length) return false
+  for (const k of ak) if (!Object.hasOwn(b.attrs, k) || a.attrs[k] !== b.attrs[k]) return false
+  for (let i = 0; i < a.children.length; i++) {
+    const x = a.children[i]
+    const y = b.children[i]
+    if (x === undefined || y === undefined || !equals(x, y)) return false
+  }
+  return true
+}
+
+/** @category instances */
+export const Eq: EqT<XmlElement> = { equals }

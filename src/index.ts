@@ -1,0 +1,1 @@
+export * as Xml from './Xml.js'
