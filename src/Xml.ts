@@ -16,7 +16,8 @@ import { type X2jOptions, XMLParser } from 'fast-xml-parser'
 import * as E from 'fp-ts/lib/Either.js'
 import type { Eq as EqT } from 'fp-ts/lib/Eq.js'
 import * as O from 'fp-ts/lib/Option.js'
-import { isNCName, quote, toXmlText, utf8Length } from './internal/chars.js'
+import { isNCName, quote, utf8Length } from './internal/chars.js'
+import { escapeAttr, escapeText } from './internal/escape.js'
 import { isFault, scan, unprocessableNames } from './internal/scan.js'
 
 // -------------------------------------------------------------------------------------
@@ -574,30 +575,6 @@ const isAttrKey = (key: string): boolean => {
   if (key.startsWith('xml:')) return isNCName(key.slice(4))
   return key !== 'xmlns' && isNCName(key)
 }
-
-const textNeedsWork = /[&<>\r\0-\x08\x0B\x0C\x0E-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/
-const textSpecials = /[&<>\r]/g
-const attrNeedsWork = /[&<>'"\t\n\r\0-\x08\x0B\x0C\x0E-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/
-const attrSpecials = /[&<>'"\t\n\r]/g
-const entityFor: Readonly<Record<string, string>> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  "'": '&apos;',
-  '"': '&quot;',
-  '\t': '&#9;',
-  '\n': '&#10;',
-  '\r': '&#13;',
-}
-const toEntity = (c: string): string => entityFor[c] ?? c
-
-/** Text escaping: CR as a reference so it survives end-of-line normalization (XML 1.0 §2.11). */
-const escapeText = (s: string): string =>
-  textNeedsWork.test(s) ? toXmlText(s).replace(textSpecials, toEntity) : s
-
-/** Attribute escaping: TAB/LF/CR as references so they survive normalization (XML 1.0 §3.3.3). */
-const escapeAttr = (s: string): string =>
-  attrNeedsWork.test(s) ? toXmlText(s).replace(attrSpecials, toEntity) : s
 
 // -------------------------------------------------------------------------------------
 // instances

@@ -1,1 +1,14 @@
+/**
+ * stanzakit: XMPP stanzas as readonly records. Each module is a namespace, also importable on its
+ * own (`stanzakit/Message`).
+ *
+ * @since 0.1.0
+ */
+export * as DecodeError from './DecodeError.js'
+export * as Iq from './Iq.js'
+export * as Jid from './Jid.js'
+export * as Message from './Message.js'
+export * as Presence from './Presence.js'
+export * as Stanza from './Stanza.js'
+export * as StanzaError from './StanzaError.js'
 export * as Xml from './Xml.js'

@@ -1,0 +1,282 @@
+/**
+ * `<iq/>`: request and response (RFC 6120 §8.2.3), as a readonly record.
+ *
+ * @example
+ * import { pipe } from 'fp-ts/function'
+ * import * as Iq from 'stanzakit/Iq'
+ * const roster = pipe(Iq.get(Xml.element('query', 'jabber:iq:roster')), Iq.getQuery) // some('jabber:iq:roster')
+ *
+ * @since 0.1.0
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import * as O from 'fp-ts/lib/Option.js'
+import type * as t from 'io-ts'
+import * as DecodeError from './DecodeError.js'
+import { quote } from './internal/chars.js'
+import { fromDecoder } from './internal/codec.js'
+import {
+  type Common,
+  checkRoot,
+  type DecodeOptions,
+  decodeErrors,
+  type EncodeOptions,
+  errorReply,
+  finish,
+  omit,
+  parseRoot,
+  type ReplyOptions,
+  randomId,
+  replyAddress,
+  stanzaElement,
+  walk,
+} from './internal/stanza.js'
+import type { Jid } from './Jid.js'
+import * as StanzaError from './StanzaError.js'
+import * as Xml from './Xml.js'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/** @category model */
+export type IqType = 'get' | 'set' | 'result' | 'error'
+
+/** @category model */
+export const types: ReadonlyArray<IqType> = ['get', 'set', 'result', 'error']
+
+/**
+ * An iq. `id` is required (RFC 6120 §8.2.3 rule 2). `payload` holds the one child of a get/set,
+ * at most one of a result, and for an error the request payload if echoed (rule 7).
+ *
+ * @category model
+ */
+export interface Iq extends Common {
+  readonly kind: 'iq'
+  readonly type: IqType
+  readonly id: string
+}
+
+/** A get or set: the requests that must be answered. @category model */
+export type Request = Iq & { readonly type: 'get' | 'set' }
+
+/** A result or error: the answers. @category model */
+export type Response = Iq & { readonly type: 'result' | 'error' }
+
+export type { ReplyOptions } from './internal/stanza.js'
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+/** Addressing for the request constructors; a missing id is 128 random bits. */
+export interface RequestOptions {
+  readonly to?: Jid
+  readonly from?: Jid
+  readonly id?: string
+}
+
+/** What `make` takes: `type` is required; `id` defaults to a random one, `payload` to `[]`. */
+export type Fields = Partial<Omit<Iq, 'kind' | 'type'>> & { readonly type: IqType }
+
+/**
+ * Builds an iq, generating a 128-bit CSPRNG id when none is given (SECURITY.md §6).
+ *
+ * @category constructors
+ */
+export const make = (fields: Fields): Iq => ({
+  ...fields,
+  kind: 'iq',
+  id: fields.id ?? randomId(),
+  payload: fields.payload ?? [],
+})
+
+const request =
+  (type: 'get' | 'set') =>
+  (payload: Xml.XmlElement, options: RequestOptions = {}): Request =>
+    make({ ...options, type, payload: [payload] }) as Request
+
+/** A get request with one payload element. @category constructors */
+export const get: (payload: Xml.XmlElement, options?: RequestOptions) => Request = request('get')
+
+/** A set request with one payload element. @category constructors */
+export const set: (payload: Xml.XmlElement, options?: RequestOptions) => Request = request('set')
+
+/**
+ * The result for a request: {@link reply} with `payload` as its only child, or none.
+ *
+ * @category constructors
+ */
+export const result = (req: Iq, payload?: Xml.XmlElement): Response => ({
+  ...reply()(req),
+  payload: payload === undefined ? [] : [payload],
+})
+
+// -------------------------------------------------------------------------------------
+// refinements
+// -------------------------------------------------------------------------------------
+
+/** @category refinements */
+export const is = (u: unknown): u is Iq =>
+  typeof u === 'object' && u !== null && (u as { kind?: unknown }).kind === 'iq'
+
+/** get or set (RFC 6120 §8.2.3). @category refinements */
+export const isRequest = (iq: Iq): iq is Request => iq.type === 'get' || iq.type === 'set'
+
+/** result or error. @category refinements */
+export const isResponse = (iq: Iq): iq is Response => iq.type === 'result' || iq.type === 'error'
+
+// -------------------------------------------------------------------------------------
+// getters
+// -------------------------------------------------------------------------------------
+
+const firstQuery = (iq: Iq): Xml.XmlElement | undefined =>
+  iq.payload.find((p) => p.name === 'query')
+
+/**
+ * The namespace of the first payload child named exactly `query`. Classic matched any name
+ * ending in "query".
+ *
+ * @category getters
+ */
+export const getQuery = (iq: Iq): O.Option<string> => O.fromNullable(firstQuery(iq)?.ns)
+
+// -------------------------------------------------------------------------------------
+// setters
+// -------------------------------------------------------------------------------------
+
+/**
+ * Makes the payload one empty `<query xmlns=ns/>`, unless a query in that namespace is already
+ * there; `''` changes nothing.
+ *
+ * @category setters
+ */
+export const setQuery =
+  (ns: string) =>
+  (iq: Iq): Iq =>
+    ns === '' || iq.payload.some((p) => p.name === 'query' && p.ns === ns)
+      ? iq
+      : { ...iq, payload: [Xml.element('query', ns)] }
+
+/** Removes every `<query/>` (classic removed the first only). @category setters */
+export const delQuery = (iq: Iq): Iq => ({
+  ...iq,
+  payload: iq.payload.filter((p) => p.name !== 'query'),
+})
+
+/** Replaces the payload with one element or a list. @category setters */
+export const setPayload =
+  (payload: Xml.XmlElement | ReadonlyArray<Xml.XmlElement>) =>
+  (iq: Iq): Iq => ({ ...iq, payload: isElementList(payload) ? payload : [payload] })
+
+const isElementList = (
+  p: Xml.XmlElement | ReadonlyArray<Xml.XmlElement>,
+): p is ReadonlyArray<Xml.XmlElement> => Array.isArray(p)
+
+// -------------------------------------------------------------------------------------
+// rules
+// -------------------------------------------------------------------------------------
+
+/**
+ * The result reply: type `result`, same id (RFC 6120 §8.2.3 rule 4), error removed; `clear`
+ * (default) removes the payload.
+ *
+ * @category rules
+ */
+export const reply =
+  (options: ReplyOptions = {}) =>
+  (iq: Iq): Response => {
+    const r = { ...omit(replyAddress(iq, options.component), ['error']), type: 'result' as const }
+    return options.clear === false ? r : { ...r, payload: [] }
+  }
+
+/**
+ * The error reply for a request nobody handles: get/set → `Some` error iq with
+ * `feature-not-implemented` (classic) or the given condition (`service-unavailable` is
+ * RFC 6120 §8.4's answer for an unknown namespace); result/error → `None` (never answered,
+ * §8.2.3).
+ *
+ * @category rules
+ */
+export const unhandled = (
+  iq: Iq,
+  options: ReplyOptions & { readonly condition?: StanzaError.Condition } = {},
+): O.Option<Response> =>
+  isRequest(iq)
+    ? (errorReply(
+        StanzaError.make(options.condition ?? 'feature-not-implemented'),
+        options,
+      )(iq) as O.Option<Response>)
+    : O.none
+
+// -------------------------------------------------------------------------------------
+// codecs
+// -------------------------------------------------------------------------------------
+
+const kinds: ReadonlySet<string> = new Set(['iq'])
+const iqTypes: ReadonlySet<string> = new Set(types)
+const nothing: ReadonlySet<string> = new Set()
+
+/**
+ * Decodes an `<iq/>` element (RFC 6120 §8.2.3): non-empty id, a known type, exactly one child
+ * for get/set, at most one for result, `<error/>` plus at most one for error.
+ *
+ * @category codecs
+ */
+export const decodeElement = (x: Xml.XmlElement): E.Either<DecodeError.DecodeError, Iq> => {
+  const wrong = checkRoot(x, kinds, null)
+  if (wrong !== undefined) return finish([wrong], () => make({ type: 'get' }))
+  const w = walk(x, 'iq', nothing)
+  const { id, type: rawType } = x.attrs
+  if (id === undefined || id === '')
+    w.problems.push(
+      DecodeError.problem('iq@id', 'bad-request', id === undefined ? 'missing id' : 'empty id'),
+    )
+  const type = rawType !== undefined && iqTypes.has(rawType) ? (rawType as IqType) : undefined
+  if (type === undefined)
+    w.problems.push(
+      DecodeError.problem(
+        'iq@type',
+        'bad-request',
+        rawType === undefined
+          ? 'missing type'
+          : `expected one of get, set, result, error, got ${quote(rawType)}`,
+      ),
+    )
+  decodeErrors(w, 'iq', type === 'error')
+  const n = w.common.payload.length
+  if ((type === 'get' || type === 'set') && n !== 1)
+    w.problems.push(
+      DecodeError.problem('iq', 'bad-request', `a ${type} needs exactly one child, got ${n}`),
+    )
+  if ((type === 'result' || type === 'error') && n > 1)
+    w.problems.push(
+      DecodeError.problem(
+        'iq',
+        'bad-request',
+        `a ${type} has at most one child besides <error/>, got ${n}`,
+      ),
+    )
+  return finish(w.problems, () => ({ kind: 'iq', ...w.common, id: id ?? '', type: type ?? 'get' }))
+}
+
+/** The `<iq/>` element in content namespace `ns`. @category codecs */
+export const toElement = (iq: Iq, ns = 'jabber:client'): Xml.XmlElement =>
+  stanzaElement('iq', iq, ns, iq.type, [])
+
+/** io-ts codec `XmlElement ⇄ Iq`. @category codecs */
+export const codec: t.Type<Iq, Xml.XmlElement, unknown> = fromDecoder(
+  'Iq',
+  is,
+  decodeElement,
+  (iq) => toElement(iq),
+)
+
+/** Parses and decodes one `<iq/>`. Never throws. @category codecs */
+export const decode = (
+  xml: string | Uint8Array,
+  options?: DecodeOptions,
+): E.Either<DecodeError.DecodeError, Iq> => E.flatMap(parseRoot(xml, kinds, options), decodeElement)
+
+/** Writes an iq; total. @category codecs */
+export const encode = (iq: Iq, options?: EncodeOptions): string =>
+  Xml.serialize(toElement(iq, options?.ns ?? 'jabber:client'))

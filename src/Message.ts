@@ -1,0 +1,328 @@
+/**
+ * `<message/>`: the push stanza (RFC 6121 §5), as a readonly record with pure rules.
+ *
+ * @example
+ * import { pipe } from 'fp-ts/function'
+ * import * as Message from 'stanzakit/Message'
+ * const answer = pipe(incoming, Message.reply({ body: 'pong' }))
+ *
+ * @since 0.1.0
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import * as O from 'fp-ts/lib/Option.js'
+import type * as t from 'io-ts'
+import type * as DecodeError from './DecodeError.js'
+import { fromDecoder } from './internal/codec.js'
+import {
+  assign,
+  type Common,
+  checkRoot,
+  type DecodeOptions,
+  decodeErrors,
+  type EncodeOptions,
+  finish,
+  type Modelled,
+  omit,
+  parseRoot,
+  perLanguage,
+  type ReplyOptions,
+  replyAddress,
+  stanzaElement,
+  textChild,
+  textOf,
+  walk,
+} from './internal/stanza.js'
+import * as Jid from './Jid.js'
+import * as Xml from './Xml.js'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/** @category model */
+export type MessageType = 'normal' | 'chat' | 'groupchat' | 'headline' | 'error'
+
+/** The message types of RFC 6121 §5.2.2. @category model */
+export const types: ReadonlyArray<MessageType> = [
+  'normal',
+  'chat',
+  'groupchat',
+  'headline',
+  'error',
+]
+
+/**
+ * A message. `body` and `subject` are those in the stanza's own language; others stay in
+ * `payload` (RFC 6121 §5.2.3). Absent fields are missing keys.
+ *
+ * @category model
+ */
+export interface Message extends Common {
+  readonly kind: 'message'
+  readonly type?: MessageType
+  readonly body?: string
+  readonly subject?: string
+  readonly thread?: string
+  readonly parentThread?: string
+}
+
+export type { ReplyOptions } from './internal/stanza.js'
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+/** What `make` takes: any field but `kind`; `payload` defaults to `[]`. */
+export type Fields = Partial<Omit<Message, 'kind'>>
+
+/**
+ * Builds a message. No id is generated (RFC 6120 §8.1.3 makes it optional for messages). A
+ * `parentThread` without `thread` gets `thread: ''`, since a parent needs a thread (XEP-0201).
+ *
+ * @category constructors
+ */
+export const make = (fields: Fields = {}): Message => {
+  const m: Message = { ...fields, kind: 'message', payload: fields.payload ?? [] }
+  return m.parentThread !== undefined && m.thread === undefined ? { ...m, thread: '' } : m
+}
+
+// -------------------------------------------------------------------------------------
+// refinements
+// -------------------------------------------------------------------------------------
+
+/** @category refinements */
+export const is = (u: unknown): u is Message =>
+  typeof u === 'object' && u !== null && (u as { kind?: unknown }).kind === 'message'
+
+// -------------------------------------------------------------------------------------
+// getters
+// -------------------------------------------------------------------------------------
+
+/**
+ * The type; absent means `normal` (RFC 6121 §5.2.2). Classic returned unknown values raw; the
+ * decoder already maps them to absent.
+ *
+ * @category getters
+ */
+export const getType = (m: Message): MessageType => m.type ?? 'normal'
+
+const isContentBody =
+  (name: string) =>
+  (p: Xml.XmlElement): boolean =>
+    p.name === name &&
+    (p.ns === 'jabber:client' || p.ns === 'jabber:server' || p.ns === 'jabber:component:accept')
+
+const inLanguage =
+  (field: 'body' | 'subject', name: string) =>
+  (m: Message, lang?: string): O.Option<string> => {
+    const own = m[field]
+    const want = (lang ?? m.lang)?.toLowerCase()
+    const others = m.payload.filter(isContentBody(name))
+    if (own !== undefined && (want === undefined || want === (m.lang ?? '').toLowerCase()))
+      return O.some(own)
+    const match = others.find((p) => p.attrs['xml:lang']?.toLowerCase() === want)
+    if (match !== undefined) return O.some(Xml.getText(match))
+    if (own !== undefined) return O.some(own)
+    const first = others[0]
+    return first === undefined ? O.none : O.some(Xml.getText(first))
+  }
+
+/**
+ * The body in language `lang` (default: the message's own), else the body in the message's
+ * language, else the first other one (RFC 6121 §5.2.3). Classic fell back to the last non-empty.
+ *
+ * @category getters
+ */
+export const getBody: (m: Message, lang?: string) => O.Option<string> = inLanguage('body', 'body')
+
+/** Like {@link getBody}, for `<subject/>` (RFC 6121 §5.2.4). @category getters */
+export const getSubject: (m: Message, lang?: string) => O.Option<string> = inLanguage(
+  'subject',
+  'subject',
+)
+
+/** @category getters */
+export const getThread = (m: Message): O.Option<string> => O.fromNullable(m.thread)
+
+/** @category getters */
+export const getParentThread = (m: Message): O.Option<string> => O.fromNullable(m.parentThread)
+
+/**
+ * The room a groupchat message came from: the bare `from` (XEP-0045 §7.4). Read-only: there is
+ * no setter, on purpose (the server writes it).
+ *
+ * @category getters
+ */
+export const getMucRoom = (m: Message): O.Option<Jid.Jid> =>
+  m.type === 'groupchat' && m.from !== undefined ? O.some(Jid.bare(m.from)) : O.none
+
+/**
+ * The occupant's nickname in a groupchat message: the resource of `from` (XEP-0045 §7.4).
+ * Read-only, like {@link getMucRoom}.
+ *
+ * @category getters
+ */
+export const getMucNick = (m: Message): O.Option<string> =>
+  m.type === 'groupchat' && m.from !== undefined ? Jid.resource(m.from) : O.none
+
+// -------------------------------------------------------------------------------------
+// setters
+// -------------------------------------------------------------------------------------
+
+/** Writes the type, even `normal`. @category setters */
+export const setType =
+  (type: MessageType) =>
+  (m: Message): Message => ({ ...m, type })
+
+/** @category setters */
+export const chat: (m: Message) => Message = setType('chat')
+
+/** @category setters */
+export const normal: (m: Message) => Message = setType('normal')
+
+/** Sets the body in the message's own language; `''` removes it (classic). @category setters */
+export const setBody =
+  (text: string) =>
+  (m: Message): Message =>
+    assign(m, 'body', text === '' ? undefined : text)
+
+/** @category setters */
+export const removeBody = (m: Message): Message => omit(m, ['body'])
+
+/** @category setters */
+export const setSubject =
+  (text: string) =>
+  (m: Message): Message =>
+    assign(m, 'subject', text === '' ? undefined : text)
+
+/** @category setters */
+export const removeSubject = (m: Message): Message => omit(m, ['subject'])
+
+/** Sets the thread; `''` removes thread and parent (RFC 6121 §5.2.5). @category setters */
+export const setThread =
+  (thread: string) =>
+  (m: Message): Message =>
+    thread === '' ? removeThread(m) : { ...m, thread }
+
+/** Removes the thread and its parent. @category setters */
+export const removeThread = (m: Message): Message => omit(m, ['thread', 'parentThread'])
+
+/**
+ * Sets the parent thread, creating an empty thread if there is none; `''` removes only the
+ * parent (XEP-0201 §3).
+ *
+ * @category setters
+ */
+export const setParentThread =
+  (parent: string) =>
+  (m: Message): Message =>
+    parent === '' ? removeParentThread(m) : { ...m, parentThread: parent, thread: m.thread ?? '' }
+
+/** @category setters */
+export const removeParentThread = (m: Message): Message => omit(m, ['parentThread'])
+
+// -------------------------------------------------------------------------------------
+// rules
+// -------------------------------------------------------------------------------------
+
+/**
+ * A reply (SEMANTICS.md §4): addressed back to the sender, or to the room for a groupchat message
+ * (XEP-0045 §7.4); type, thread and parent thread kept; id dropped. `clear` (default) removes
+ * body, subject, payload and error; a non-empty `body` is then set.
+ *
+ * @category rules
+ */
+export const reply =
+  (options: ReplyOptions & { readonly body?: string } = {}) =>
+  (m: Message): Message => {
+    let r = omit(replyAddress(m, options.component), ['id'])
+    if (m.type === 'groupchat' && m.from !== undefined) r = { ...r, to: Jid.bare(m.from) }
+    if (options.clear !== false) r = { ...omit(r, ['body', 'subject', 'error']), payload: [] }
+    return options.body === undefined || options.body === '' ? r : { ...r, body: options.body }
+  }
+
+// -------------------------------------------------------------------------------------
+// codecs
+// -------------------------------------------------------------------------------------
+
+const modelled: ReadonlySet<string> = new Set(['body', 'subject', 'thread'])
+const typed: ReadonlySet<string> = new Set(types)
+const kinds: ReadonlySet<string> = new Set(['message'])
+
+/**
+ * Decodes a `<message/>` element (SEMANTICS.md §4): unknown types become absent (RFC 6121
+ * §5.2.2); one body/subject per language; at most one thread.
+ *
+ * @category codecs
+ */
+export const decodeElement = (x: Xml.XmlElement): E.Either<DecodeError.DecodeError, Message> => {
+  const wrong = checkRoot(x, kinds, null)
+  if (wrong !== undefined) return finish([wrong], () => make())
+  const w = walk(x, 'message', modelled, modelled)
+  const rawType = x.attrs.type
+  const type = rawType !== undefined && typed.has(rawType) ? (rawType as MessageType) : undefined
+  decodeErrors(w, 'message', type === 'error')
+  const bodies: Modelled[] = []
+  const subjects: Modelled[] = []
+  let thread: string | undefined
+  let parent: string | undefined
+  for (const m of w.modelled) {
+    if (m.el.name === 'body') bodies.push(m)
+    else if (m.el.name === 'subject') subjects.push(m)
+    else if (thread !== undefined) w.problems.push(problemAt(m, 'more than one <thread/>'))
+    else {
+      thread = textOf(m, w.problems) ?? ''
+      parent = m.el.attrs.parent
+    }
+  }
+  const subject = perLanguage(w, subjects)
+  const body = perLanguage(w, bodies)
+  return finish(w.problems, () => {
+    const r: { -readonly [K in keyof Message]: Message[K] } = { kind: 'message', ...w.common }
+    if (type !== undefined) r.type = type
+    if (body !== undefined) r.body = body
+    if (subject !== undefined) r.subject = subject
+    if (thread !== undefined) r.thread = thread
+    if (parent !== undefined) r.parentThread = parent
+    return r
+  })
+}
+
+const problemAt = (m: Modelled, message: string): DecodeError.Problem => ({
+  path: m.path,
+  condition: 'bad-request',
+  message,
+})
+
+/** The `<message/>` element in content namespace `ns` (default `jabber:client`). @category codecs */
+export const toElement = (m: Message, ns = 'jabber:client'): Xml.XmlElement => {
+  const children: Xml.XmlElement[] = []
+  if (m.subject !== undefined) children.push(textChild('subject', ns, m.subject))
+  if (m.body !== undefined) children.push(textChild('body', ns, m.body))
+  if (m.thread !== undefined)
+    children.push(
+      m.parentThread === undefined
+        ? textChild('thread', ns, m.thread)
+        : textChild('thread', ns, m.thread, { parent: m.parentThread }),
+    )
+  return stanzaElement('message', m, ns, m.type, children)
+}
+
+/** io-ts codec `XmlElement ⇄ Message`. @category codecs */
+export const codec: t.Type<Message, Xml.XmlElement, unknown> = fromDecoder(
+  'Message',
+  is,
+  decodeElement,
+  (m) => toElement(m),
+)
+
+/** Parses and decodes one `<message/>`. Never throws. @category codecs */
+export const decode = (
+  xml: string | Uint8Array,
+  options?: DecodeOptions,
+): E.Either<DecodeError.DecodeError, Message> =>
+  E.flatMap(parseRoot(xml, kinds, options), decodeElement)
+
+/** Writes a message; total (SEMANTICS.md §3.3). @category codecs */
+export const encode = (m: Message, options?: EncodeOptions): string =>
+  Xml.serialize(toElement(m, options?.ns ?? 'jabber:client'))

@@ -1,0 +1,368 @@
+/**
+ * `<presence/>`: availability and subscriptions (RFC 6121 §4, §3), as a readonly record.
+ *
+ * @example
+ * import { pipe } from 'fp-ts/function'
+ * import * as Presence from 'stanzakit/Presence'
+ * const away = pipe(Presence.make(), Presence.setShow('away'), Presence.setStatus('lunch'))
+ *
+ * @since 0.1.0
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import * as O from 'fp-ts/lib/Option.js'
+import type * as t from 'io-ts'
+import * as DecodeError from './DecodeError.js'
+import { quote } from './internal/chars.js'
+import { fromDecoder } from './internal/codec.js'
+import {
+  assign,
+  type Common,
+  checkRoot,
+  type DecodeOptions,
+  decodeErrors,
+  type EncodeOptions,
+  finish,
+  type Modelled,
+  omit,
+  parseRoot,
+  perLanguage,
+  type ReplyOptions,
+  replyAddress,
+  stanzaElement,
+  textChild,
+  textOf,
+  walk,
+} from './internal/stanza.js'
+import * as Xml from './Xml.js'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/** The `type` attribute values of RFC 6121 §4.7.1; there is no `available`. @category model */
+export type PresenceType =
+  | 'unavailable'
+  | 'error'
+  | 'probe'
+  | 'subscribe'
+  | 'subscribed'
+  | 'unsubscribe'
+  | 'unsubscribed'
+
+/** @category model */
+export const types: ReadonlyArray<PresenceType> = [
+  'unavailable',
+  'error',
+  'probe',
+  'subscribe',
+  'subscribed',
+  'unsubscribe',
+  'unsubscribed',
+]
+
+/** `<show/>` values (RFC 6121 §4.7.2.1). @category model */
+export type Show = 'away' | 'chat' | 'dnd' | 'xa'
+
+/** @category model */
+export const Show = { away: 'away', chat: 'chat', dnd: 'dnd', xa: 'xa' } as const
+
+declare const PriorityBrand: unique symbol
+
+/** An integer in −128..127 (RFC 6121 §4.7.2.3); build it with {@link priority}. @category model */
+export type Priority = number & { readonly [PriorityBrand]: 'Priority' }
+
+/** @category model */
+export interface PriorityError {
+  readonly _tag: 'PriorityError'
+  readonly message: string
+}
+
+/** @category model */
+export interface Presence extends Common {
+  readonly kind: 'presence'
+  readonly type?: PresenceType
+  readonly show?: Show
+  readonly status?: string
+  readonly priority?: Priority
+}
+
+export type { ReplyOptions } from './internal/stanza.js'
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+/** What `make` takes: any field but `kind`; `payload` defaults to `[]`. */
+export type Fields = Partial<Omit<Presence, 'kind'>>
+
+/** Builds a presence; no id is generated. @category constructors */
+export const make = (fields: Fields = {}): Presence => ({
+  ...fields,
+  kind: 'presence',
+  payload: fields.payload ?? [],
+})
+
+/**
+ * Checks a priority: an integer in −128..127 (RFC 6121 §4.7.2.3). Classic wrote any value.
+ *
+ * @category constructors
+ */
+export const priority = (n: number): E.Either<PriorityError, Priority> =>
+  Number.isInteger(n) && n >= -128 && n <= 127
+    ? E.right(n as Priority)
+    : E.left({
+        _tag: 'PriorityError',
+        message: `expected an integer in -128..127, got ${String(n).slice(0, 40)}`,
+      })
+
+// -------------------------------------------------------------------------------------
+// refinements
+// -------------------------------------------------------------------------------------
+
+/** @category refinements */
+export const is = (u: unknown): u is Presence =>
+  typeof u === 'object' && u !== null && (u as { kind?: unknown }).kind === 'presence'
+
+const presenceTypes: ReadonlySet<string> = new Set(types)
+const shows: ReadonlySet<string> = new Set(Object.keys(Show))
+
+/** @category refinements */
+export const isPresenceType = (u: unknown): u is PresenceType =>
+  typeof u === 'string' && presenceTypes.has(u)
+
+/** @category refinements */
+export const isShow = (u: unknown): u is Show => typeof u === 'string' && shows.has(u)
+
+// -------------------------------------------------------------------------------------
+// getters
+// -------------------------------------------------------------------------------------
+
+/**
+ * The type, else the show, else `available` (classic `get_type`).
+ *
+ * @category getters
+ */
+export const getType = (p: Presence): PresenceType | Show | 'available' =>
+  p.type ?? p.show ?? 'available'
+
+/** @category getters */
+export const getShow = (p: Presence): O.Option<Show> => O.fromNullable(p.show)
+
+const isContentStatus = (x: Xml.XmlElement): boolean =>
+  x.name === 'status' &&
+  (x.ns === 'jabber:client' || x.ns === 'jabber:server' || x.ns === 'jabber:component:accept')
+
+/**
+ * The status in language `lang` (default: the presence's own), with the fall-backs of
+ * `Message.getBody` (RFC 6121 §4.7.2.2).
+ *
+ * @category getters
+ */
+export const getStatus = (p: Presence, lang?: string): O.Option<string> => {
+  const want = (lang ?? p.lang)?.toLowerCase()
+  const others = p.payload.filter(isContentStatus)
+  if (p.status !== undefined && (want === undefined || want === (p.lang ?? '').toLowerCase()))
+    return O.some(p.status)
+  const match = others.find((x) => x.attrs['xml:lang']?.toLowerCase() === want)
+  if (match !== undefined) return O.some(Xml.getText(match))
+  if (p.status !== undefined) return O.some(p.status)
+  const first = others[0]
+  return first === undefined ? O.none : O.some(Xml.getText(first))
+}
+
+/** The priority; absent means 0 (RFC 6121 §4.7.2.3). @category getters */
+export const getPriority = (p: Presence): number => p.priority ?? 0
+
+// -------------------------------------------------------------------------------------
+// setters
+// -------------------------------------------------------------------------------------
+
+/**
+ * Sets the type the classic way: a presence type sets `type` and removes `show`; `available`
+ * removes both; a show value sets `show` and leaves `type` alone.
+ *
+ * @category setters
+ */
+export const setType =
+  (value: PresenceType | Show | 'available') =>
+  (p: Presence): Presence =>
+    value === 'available'
+      ? delType(p)
+      : isShow(value)
+        ? { ...p, show: value }
+        : { ...omit(p, ['show']), type: value }
+
+/** Removes both `type` and `show`. @category setters */
+export const delType = (p: Presence): Presence => omit(p, ['type', 'show'])
+
+/** @category setters */
+export const setShow =
+  (show: Show) =>
+  (p: Presence): Presence => ({ ...p, show })
+
+/** @category setters */
+export const removeShow = (p: Presence): Presence => omit(p, ['show'])
+
+/** Sets the status in the presence's own language; `''` removes it. @category setters */
+export const setStatus =
+  (text: string) =>
+  (p: Presence): Presence =>
+    assign(p, 'status', text === '' ? undefined : text)
+
+/** @category setters */
+export const removeStatus = (p: Presence): Presence => omit(p, ['status'])
+
+/** @category setters */
+export const setPriority =
+  (n: Priority) =>
+  (p: Presence): Presence => ({ ...p, priority: n })
+
+/** @category setters */
+export const removePriority = (p: Presence): Presence => omit(p, ['priority'])
+
+// -------------------------------------------------------------------------------------
+// rules
+// -------------------------------------------------------------------------------------
+
+const answers: Partial<Record<PresenceType, PresenceType>> = {
+  subscribe: 'subscribed',
+  unsubscribe: 'unsubscribed',
+}
+
+/**
+ * A reply: `subscribe` → `subscribed`, `unsubscribe` → `unsubscribed` (RFC 6121 §3.1.4, §3.3),
+ * other types kept; id kept. `clear` (default) removes show, status, priority, payload, error.
+ *
+ * @category rules
+ */
+export const reply =
+  (options: ReplyOptions = {}) =>
+  (p: Presence): Presence => {
+    let r = replyAddress(p, options.component)
+    const answer = p.type === undefined ? undefined : answers[p.type]
+    if (answer !== undefined) r = { ...r, type: answer }
+    return options.clear === false
+      ? r
+      : { ...omit(r, ['show', 'status', 'priority', 'error']), payload: [] }
+  }
+
+// -------------------------------------------------------------------------------------
+// codecs
+// -------------------------------------------------------------------------------------
+
+const modelled: ReadonlySet<string> = new Set(['show', 'status', 'priority'])
+const langModelled: ReadonlySet<string> = new Set(['status'])
+const kinds: ReadonlySet<string> = new Set(['presence'])
+const xmlTrim = /^[ \t\n\r]+|[ \t\n\r]+$/g
+const xsByte = /^[+-]?[0-9]+$/
+
+const decodePriority = (m: Modelled, problems: DecodeError.Problem[]): Priority | undefined => {
+  const raw = textOf(m, problems)
+  if (raw === undefined) return undefined
+  const text = raw.replace(xmlTrim, '')
+  const n = xsByte.test(text) ? Number(text) : Number.NaN
+  if (n >= -128 && n <= 127) return n as Priority
+  problems.push(
+    DecodeError.problem(
+      m.path,
+      'bad-request',
+      `expected an integer in -128..127, got ${quote(raw)}`,
+    ),
+  )
+  return undefined
+}
+
+/**
+ * Decodes a `<presence/>` element (SEMANTICS.md §5): known type only; one show, one priority
+ * (xs:byte); one status per language.
+ *
+ * @category codecs
+ */
+export const decodeElement = (x: Xml.XmlElement): E.Either<DecodeError.DecodeError, Presence> => {
+  const wrong = checkRoot(x, kinds, null)
+  if (wrong !== undefined) return finish([wrong], () => make())
+  const w = walk(x, 'presence', modelled, langModelled)
+  const rawType = x.attrs.type
+  let type: PresenceType | undefined
+  if (rawType !== undefined) {
+    if (isPresenceType(rawType)) type = rawType
+    else
+      w.problems.push(
+        DecodeError.problem(
+          'presence@type',
+          'bad-request',
+          `expected one of ${types.join(', ')}, got ${quote(rawType)}`,
+        ),
+      )
+  }
+  decodeErrors(w, 'presence', type === 'error')
+  let show: Show | undefined
+  let prio: Priority | undefined
+  let seenShow = false
+  let seenPriority = false
+  const statuses: Modelled[] = []
+  for (const m of w.modelled) {
+    if (m.el.name === 'status') statuses.push(m)
+    else if (m.el.name === 'show') {
+      if (seenShow) {
+        w.problems.push(DecodeError.problem(m.path, 'bad-request', 'more than one <show/>'))
+        continue
+      }
+      seenShow = true
+      const raw = textOf(m, w.problems)
+      if (raw === undefined) continue
+      const value = raw.replace(xmlTrim, '')
+      if (isShow(value)) show = value
+      else
+        w.problems.push(
+          DecodeError.problem(
+            m.path,
+            'bad-request',
+            `expected one of away, chat, dnd, xa, got ${quote(raw)}`,
+          ),
+        )
+    } else if (seenPriority)
+      w.problems.push(DecodeError.problem(m.path, 'bad-request', 'more than one <priority/>'))
+    else {
+      seenPriority = true
+      prio = decodePriority(m, w.problems)
+    }
+  }
+  const status = perLanguage(w, statuses)
+  return finish(w.problems, () => {
+    const r: { -readonly [K in keyof Presence]: Presence[K] } = { kind: 'presence', ...w.common }
+    if (type !== undefined) r.type = type
+    if (show !== undefined) r.show = show
+    if (status !== undefined) r.status = status
+    if (prio !== undefined) r.priority = prio
+    return r
+  })
+}
+
+/** The `<presence/>` element in content namespace `ns`. @category codecs */
+export const toElement = (p: Presence, ns = 'jabber:client'): Xml.XmlElement => {
+  const children: Xml.XmlElement[] = []
+  if (p.show !== undefined) children.push(textChild('show', ns, p.show))
+  if (p.status !== undefined) children.push(textChild('status', ns, p.status))
+  if (p.priority !== undefined) children.push(textChild('priority', ns, String(p.priority)))
+  return stanzaElement('presence', p, ns, p.type, children)
+}
+
+/** io-ts codec `XmlElement ⇄ Presence`. @category codecs */
+export const codec: t.Type<Presence, Xml.XmlElement, unknown> = fromDecoder(
+  'Presence',
+  is,
+  decodeElement,
+  (p) => toElement(p),
+)
+
+/** Parses and decodes one `<presence/>`. Never throws. @category codecs */
+export const decode = (
+  xml: string | Uint8Array,
+  options?: DecodeOptions,
+): E.Either<DecodeError.DecodeError, Presence> =>
+  E.flatMap(parseRoot(xml, kinds, options), decodeElement)
+
+/** Writes a presence; total. @category codecs */
+export const encode = (p: Presence, options?: EncodeOptions): string =>
+  Xml.serialize(toElement(p, options?.ns ?? 'jabber:client'))

@@ -1,0 +1,408 @@
+/**
+ * What `<message/>`, `<presence/>` and `<iq/>` share (RFC 6120 §8.1): the common record fields,
+ * the decoding skeleton with its paths, the encoding skeleton, and reply addressing. Internal so
+ * that Message, Presence and Iq can use it without importing each other or `Stanza`.
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import * as O from 'fp-ts/lib/Option.js'
+import type { ReadonlyNonEmptyArray } from 'fp-ts/lib/ReadonlyNonEmptyArray.js'
+import * as DecodeError from '../DecodeError.js'
+import * as Jid from '../Jid.js'
+import * as StanzaError from '../StanzaError.js'
+import * as Xml from '../Xml.js'
+import { quote } from './chars.js'
+
+type Problem = DecodeError.Problem
+
+/** The fields every stanza kind has (RFC 6120 §8.1). Absent = missing key. */
+export interface Common {
+  readonly to?: Jid.Jid
+  readonly from?: Jid.Jid
+  readonly id?: string
+  readonly lang?: string
+  readonly error?: StanzaError.StanzaError
+  /** Children not modelled by the kind, in document order, untouched (RFC 6120 §8.4). */
+  readonly payload: ReadonlyArray<Xml.XmlElement>
+}
+
+export type Kind = 'message' | 'presence' | 'iq'
+
+/** Content namespaces of RFC 6120 §4.8.3 and XEP-0114. */
+export const contentNamespaces: ReadonlySet<string> = new Set([
+  'jabber:client',
+  'jabber:server',
+  'jabber:component:accept',
+])
+
+/** Options of every reply rule (SEMANTICS.md §3.1). */
+export interface ReplyOptions {
+  /** Remove content, keeping only what the reply needs. Default `true`. */
+  readonly clear?: boolean
+  /** Component addressing: swap `to` and `from` instead of dropping `from` (XEP-0114). */
+  readonly component?: boolean
+}
+
+/** Options of the string boundary. */
+export interface DecodeOptions {
+  /** Content namespace of the stream; `null`: none, accept any content namespace declared. */
+  readonly ns?: string | null
+  readonly limits?: Partial<Xml.Limits>
+}
+
+export interface EncodeOptions {
+  /** Content namespace to emit. Default `'jabber:client'`. */
+  readonly ns?: string
+}
+
+// -------------------------------------------------------------------------------------
+// decoding
+// -------------------------------------------------------------------------------------
+
+/**
+ * Checks the root's identity (SECURITY.md §1 stage 6). `expected` is the stream's content
+ * namespace, or `null` to accept any content namespace the element declares.
+ */
+export const checkRoot = (
+  el: Xml.XmlElement,
+  kinds: ReadonlySet<string>,
+  expected: string | null,
+): Problem | undefined => {
+  if (!kinds.has(el.name) || (el.ns !== '' && !contentNamespaces.has(el.ns) && el.ns !== expected))
+    return DecodeError.problem(
+      el.name.length > 40 ? 'element' : el.name,
+      'unsupported-stanza-type',
+      `expected ${[...kinds].join(', ')} in a content namespace, got ${quote(el.name)} in ${quote(el.ns, 60)}`,
+    )
+  if (expected === null ? el.ns === '' : el.ns !== expected)
+    return DecodeError.problem(
+      el.name,
+      'invalid-namespace',
+      el.ns === ''
+        ? 'no content namespace'
+        : `content namespace ${quote(el.ns)}, expected ${quote(expected ?? '')}`,
+    )
+  return undefined
+}
+
+/** Parses the string boundary and checks the root, for `decode` of one kind or the union. */
+export const parseRoot = (
+  xml: string | Uint8Array,
+  kinds: ReadonlySet<string>,
+  options?: DecodeOptions,
+): E.Either<DecodeError.DecodeError, Xml.XmlElement> => {
+  const expected = options?.ns === undefined ? 'jabber:client' : options.ns
+  const parsed = Xml.parse(
+    xml,
+    options?.limits === undefined ? { ns: expected } : { ns: expected, limits: options.limits },
+  )
+  if (E.isLeft(parsed)) return E.left(DecodeError.fromXmlError(parsed.left))
+  const wrong = checkRoot(parsed.right, kinds, expected)
+  return wrong === undefined ? parsed : E.left(DecodeError.make([wrong]))
+}
+
+const xmlSpace = /^[ \t\n\r]*$/
+const noNames: ReadonlySet<string> = new Set()
+
+const isForeign = (child: Xml.XmlElement, lang: string | undefined): boolean => {
+  const tagged = child.attrs['xml:lang']
+  return tagged !== undefined && tagged.toLowerCase() !== (lang ?? '').toLowerCase()
+}
+
+/** A modelled child (`body`, `show`, …) seen while walking the stanza, with its path. */
+export interface Modelled {
+  readonly el: Xml.XmlElement
+  readonly path: string
+  /** In another language than the stanza's: kept in the payload, only counted here. */
+  readonly foreign?: true
+}
+
+/** The shared part of a decoded stanza, plus the modelled children for the kind to interpret. */
+export interface Walked {
+  readonly common: { -readonly [K in keyof Common]: Common[K] }
+  readonly modelled: ReadonlyArray<Modelled>
+  readonly errors: ReadonlyArray<Modelled>
+  readonly problems: Problem[]
+}
+
+/**
+ * Walks a stanza: addressing attributes, `xml:lang`, text, `<error/>` and the children the kind
+ * models (only in the stanza's namespace, SEMANTICS.md §3.2); everything else is payload.
+ */
+export const walk = (
+  el: Xml.XmlElement,
+  kind: Kind,
+  names: ReadonlySet<string>,
+  langNames: ReadonlySet<string> = noNames,
+): Walked => {
+  const problems: Problem[] = []
+  const common: Walked['common'] = { payload: [] }
+  const { attrs } = el
+  for (const attr of ['to', 'from'] as const) {
+    const raw = attrs[attr]
+    if (raw === undefined) continue
+    const jid = Jid.parse(raw)
+    if (E.isRight(jid)) common[attr] = jid.right
+    else problems.push(DecodeError.problem(`${kind}@${attr}`, 'jid-malformed', jid.left.message))
+  }
+  const id = attrs.id
+  if (id !== undefined) common.id = id
+  const lang = attrs['xml:lang']
+  if (lang !== undefined) {
+    if (lang === '' || isLanguageTag(lang)) common.lang = lang
+    else
+      problems.push(
+        DecodeError.problem(
+          `${kind}@xml:lang`,
+          'bad-request',
+          `not a BCP 47 language tag: ${quote(lang)}`,
+        ),
+      )
+  }
+  const payload: Xml.XmlElement[] = []
+  const modelled: Modelled[] = []
+  const errors: Modelled[] = []
+  let counts: Map<string, number> | undefined
+  for (const child of el.children) {
+    if (typeof child === 'string') {
+      if (!xmlSpace.test(child))
+        problems.push(DecodeError.problem(kind, 'bad-request', 'text directly inside the stanza'))
+      continue
+    }
+    const isError = child.name === 'error' && (child.ns === el.ns || child.ns === 'jabber:client')
+    if (!isError && (child.ns !== el.ns || !names.has(child.name))) {
+      payload.push(child)
+      continue
+    }
+    counts ??= new Map()
+    const n = (counts.get(child.name) ?? 0) + 1
+    counts.set(child.name, n)
+    const path = n === 1 ? `${kind}/${child.name}` : `${kind}/${child.name}[${n}]`
+    if (isError) errors.push({ el: child, path })
+    else if (langNames.has(child.name) && isForeign(child, common.lang)) {
+      payload.push(child)
+      modelled.push({ el: child, path, foreign: true })
+    } else modelled.push({ el: child, path })
+  }
+  common.payload = payload
+  return { common, modelled, errors, problems }
+}
+
+/**
+ * Decodes `<error/>` children and the type rule (RFC 6120 §8.3.1): exactly one `<error/>` when the
+ * type is `error`, none otherwise.
+ */
+export const decodeErrors = (w: Walked, kind: Kind, isErrorType: boolean): void => {
+  const [first, second] = w.errors
+  if (first === undefined) {
+    if (isErrorType)
+      w.problems.push(
+        DecodeError.problem(kind, 'bad-request', "type 'error' without an <error/> child"),
+      )
+    return
+  }
+  if (!isErrorType)
+    w.problems.push(
+      DecodeError.problem(
+        first.path,
+        'bad-request',
+        "<error/> in a stanza whose type is not 'error'",
+      ),
+    )
+  if (second !== undefined)
+    w.problems.push(DecodeError.problem(second.path, 'bad-request', 'more than one <error/>'))
+  const decoded = StanzaError.decodeElement(first.el, first.path)
+  if (E.isRight(decoded)) w.common.error = decoded.right
+  else w.problems.push(...decoded.left)
+}
+
+/** Text of a modelled child, which may hold text only (SEMANTICS.md §3.2). */
+export const textOf = (m: Modelled, problems: Problem[]): string | undefined => {
+  let text = ''
+  for (const c of m.el.children) {
+    if (typeof c !== 'string') {
+      problems.push(
+        DecodeError.problem(m.path, 'bad-request', `<${m.el.name}/> may hold text only`),
+      )
+      return undefined
+    }
+    text += c
+  }
+  return text
+}
+
+/**
+ * The one-per-language rule for `<body/>`, `<subject/>` and `<status/>` (RFC 6121 §5.2.3,
+ * §5.2.4, §4.7.2.2): the child in the stanza's own language becomes the field; children in other
+ * languages stay in the payload where `walk` left them; two in one language are `bad-request`.
+ */
+export const perLanguage = (w: Walked, matches: ReadonlyArray<Modelled>): string | undefined => {
+  if (matches.length === 0) return undefined
+  const seen = new Set<string>()
+  let field: string | undefined
+  for (const m of matches) {
+    const lang = (m.el.attrs['xml:lang'] ?? w.common.lang ?? '').toLowerCase()
+    if (seen.has(lang)) {
+      w.problems.push(
+        DecodeError.problem(m.path, 'bad-request', `a second <${m.el.name}/> in one language`),
+      )
+      continue
+    }
+    seen.add(lang)
+    if (m.foreign === undefined) field = textOf(m, w.problems)
+  }
+  return field
+}
+
+/** A `Left` with every problem, or the record. */
+export const finish = <A>(
+  problems: Problem[],
+  build: () => A,
+): E.Either<DecodeError.DecodeError, A> => {
+  const [first, ...rest] = problems
+  if (first === undefined) return E.right(build())
+  const all: ReadonlyNonEmptyArray<Problem> = [first, ...rest]
+  return E.left(DecodeError.make(all))
+}
+
+// RFC 5646 §2.1 `Language-Tag` syntax (well-formed, not validated against the registry).
+const languageTag = new RegExp(
+  '^(?:' +
+    '(?:[a-z]{2,3}(?:-[a-z]{3}){0,3}|[a-z]{4}|[a-z]{5,8})' + // language (+ extlang)
+    '(?:-[a-z]{4})?' + // script
+    '(?:-(?:[a-z]{2}|[0-9]{3}))?' + // region
+    '(?:-(?:[a-z0-9]{5,8}|[0-9][a-z0-9]{3}))*' + // variants
+    '(?:-[0-9a-wy-z](?:-[a-z0-9]{2,8})+)*' + // extensions
+    '(?:-x(?:-[a-z0-9]{1,8})+)?' + // private use
+    '|x(?:-[a-z0-9]{1,8})+' + // private use only
+    '|en-gb-oed|i-ami|i-bnn|i-default|i-enochian|i-hak|i-klingon|i-lux|i-mingo|i-navajo|i-pwn|i-tao|i-tay|i-tsu|sgn-be-fr|sgn-be-nl|sgn-ch-de' +
+    '|art-lojban|cel-gaulish|no-bok|no-nyn|zh-guoyu|zh-hakka|zh-min|zh-min-nan|zh-xiang' +
+    ')$',
+  'i',
+)
+
+/** Is `s` a well-formed BCP 47 tag (RFC 5646 §2.1)? `xml:lang` values must be (RFC 6120 §8.1.5). */
+export const isLanguageTag = (s: string): boolean => s.length <= 128 && languageTag.test(s)
+
+// -------------------------------------------------------------------------------------
+// encoding
+// -------------------------------------------------------------------------------------
+
+/** Builds an element without re-validating names: ours are constants, users' went through `Xml.element` or `parse`. */
+export const el = (
+  name: string,
+  ns: string,
+  attrs: Readonly<Record<string, string>>,
+  children: ReadonlyArray<Xml.XmlNode>,
+): Xml.XmlElement => ({ name, ns, attrs, children })
+
+/** A text-only child (`<body/>`, `<show/>` …); empty text is an empty element. */
+export const textChild = (
+  name: string,
+  ns: string,
+  text: string,
+  attrs: Readonly<Record<string, string>> = {},
+): Xml.XmlElement => el(name, ns, attrs, text === '' ? [] : [text])
+
+/** The stanza element: common attributes, the kind's children, then payload, then `<error/>` (SEMANTICS.md §3.3). */
+export const stanzaElement = (
+  kind: Kind,
+  s: Common,
+  ns: string,
+  type: string | undefined,
+  children: Xml.XmlElement[],
+): Xml.XmlElement => {
+  for (const p of s.payload) children.push(p)
+  if (s.error !== undefined) children.push(StanzaError.encodeElement(s.error, ns))
+  return el(kind, ns, commonAttrs(s, type), children)
+}
+
+/** The common fields as attributes of an `XmlElement`, for the io-ts codecs. */
+export const commonAttrs = (s: Common, type: string | undefined): Record<string, string> => {
+  const attrs: Record<string, string> = {}
+  if (s.to !== undefined) attrs.to = s.to
+  if (s.from !== undefined) attrs.from = s.from
+  if (type !== undefined) attrs.type = type
+  if (s.id !== undefined) attrs.id = s.id
+  if (s.lang !== undefined) attrs['xml:lang'] = s.lang
+  return attrs
+}
+
+// -------------------------------------------------------------------------------------
+// rules
+// -------------------------------------------------------------------------------------
+
+/**
+ * Reply addressing (SEMANTICS.md §3.1, RFC 6120 §8.1.2): `to` becomes the original `from` and
+ * `from` is dropped (the server stamps it); component mode swaps them (XEP-0114 §3).
+ */
+export const replyAddress = <S extends Common>(s: S, component: boolean | undefined): S => {
+  const out: { -readonly [K in keyof S]: S[K] } = { ...s }
+  delete out.to
+  delete out.from
+  if (s.from !== undefined) out.to = s.from
+  if (component === true && s.to !== undefined) out.from = s.to
+  return out
+}
+
+/** What `errorReply` needs of a stanza. */
+type Replyable = Common & { readonly kind: Kind; readonly type?: string }
+
+const contentFields = ['body', 'subject', 'show', 'status', 'priority'] as const
+
+/**
+ * The error reply (SEMANTICS.md §3.1): same kind, type `error`, same id (RFC 6120 §8.1.3), the
+ * error set, plain reply addressing. `None` for an error stanza (§8.3.1) or an iq result
+ * (§8.2.3): those are never answered. `clear` (default) removes the content but the thread;
+ * `clear: false` keeps it (an iq echoes its request payload, §8.2.3 rule 7) but drops `show`.
+ */
+export const errorReply =
+  (error: StanzaError.StanzaError, options: ReplyOptions = {}) =>
+  <S extends Replyable>(s: S): O.Option<S> => {
+    if (s.type === 'error' || (s.kind === 'iq' && s.type === 'result')) return O.none
+    const r = { ...replyAddress(s, options.component), type: 'error', error }
+    if (options.clear === false) return O.some(omit(r, ['show' as keyof S]))
+    const cleared = omit(r, contentFields as unknown as ReadonlyArray<keyof S>)
+    return O.some({ ...cleared, payload: [] })
+  }
+
+/** Removes keys from a record copy (absent = missing key, SEMANTICS.md §0). */
+export const omit = <S, K extends keyof S>(s: S, keys: ReadonlyArray<K>): S => {
+  const out = { ...s }
+  for (const k of keys) delete out[k]
+  return out
+}
+
+/** Sets or, for `undefined`, removes a key, returning a copy. */
+export const assign = <S, K extends keyof S>(s: S, key: K, value: S[K] | undefined): S => {
+  const out = { ...s }
+  if (value === undefined) delete out[key]
+  else out[key] = value
+  return out
+}
+
+// -------------------------------------------------------------------------------------
+// ids
+// -------------------------------------------------------------------------------------
+
+const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+
+/**
+ * 128 bits from the platform CSPRNG, URL-safe base64 (22 characters). Never a counter:
+ * predictable ids let others answer our requests (CVE-2024-46957, SECURITY.md §6).
+ */
+export const randomId = (): string => {
+  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(16))
+  let out = ''
+  let bits = 0
+  let acc = 0
+  for (const b of bytes) {
+    acc = (acc << 8) | b
+    bits += 8
+    while (bits >= 6) {
+      bits -= 6
+      out += alphabet[(acc >> bits) & 63]
+    }
+  }
+  if (bits > 0) out += alphabet[(acc << (6 - bits)) & 63]
+  return out
+}
