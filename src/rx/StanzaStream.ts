@@ -1,0 +1,42 @@
+/**
+ * The transport-agnostic seam of the rx layer (API.md "rx"): incoming stanzas as an Observable,
+ * a way to send one, and our own JID once bound. Everything in `stanzakit/rx` works against it,
+ * so the same code runs over a `Subject` in tests and over a socket in production.
+ *
+ * @example
+ * import { Subject } from 'rxjs'
+ * import type { Stanza } from 'stanzakit/Stanza'
+ * import type { StanzaStream } from 'stanzakit/rx'
+ *
+ * const wire = new Subject<Stanza>()
+ * const stream: StanzaStream = { incoming: wire, send: (s) => socket.write(Stanza.encode(s)) }
+ *
+ * @since 0.1.0
+ */
+import type { Observable } from 'rxjs'
+import type { Jid } from '../Jid.js'
+import type { Stanza } from '../Stanza.js'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * A stanza stream.
+ *
+ * - `incoming`: every stanza received, decoded (canonical JIDs, SEMANTICS.md §1). It should be
+ *   hot: `rx.request` subscribes while it has requests pending and unsubscribes when none is,
+ *   and `rx.serve` holds one subscription of its own. Completion or error means the stream is
+ *   gone: pending requests fail with `IqClosed`.
+ * - `send`: writes one stanza. May deliver a reply synchronously (in-memory pairs, tests):
+ *   `rx.request` listens before it sends.
+ * - `jid`: our own full JID once bound (RFC 6120 §7). It decides who may answer a request
+ *   (SECURITY.md §6); without it, only the "absent `from`" rows of the table apply.
+ *
+ * @category model
+ */
+export interface StanzaStream {
+  readonly incoming: Observable<Stanza>
+  readonly send: (s: Stanza) => void
+  readonly jid?: Jid
+}

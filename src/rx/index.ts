@@ -1,0 +1,26 @@
+/**
+ * `stanzakit/rx`: the RxJS layer, the only module that imports rxjs (API.md "rx",
+ * SEMANTICS.md §7, SECURITY.md §6). Everything works against a {@link StanzaStream}:
+ *
+ * - `request(stream, options)(iq)`: cold Observable of the one valid response, spoof-proof
+ *   and O(1) per incoming stanza; failures are tagged `IqFailure`s.
+ * - `send(stream)(iq, { callback, timeout, timeoutCallback })`: the classic `Iq.send`, as a
+ *   Promise.
+ * - `ofKind`, `iqRequests`: operators that filter and narrow.
+ * - `serve(stream, handlers, options)`: answers incoming get/set with the first matching handler.
+ *
+ * @example
+ * import { rx, Iq, Xml } from 'stanzakit'   // or: import * as rx from 'stanzakit/rx'
+ *
+ * rx.serve(stream, [{ name: 'ping', ns: 'urn:xmpp:ping', handle: (req) => Iq.result(req) }])
+ * rx.request(stream)(Iq.get(Xml.element('ping', 'urn:xmpp:ping'), { to: server })).subscribe()
+ *
+ * @since 0.1.0
+ */
+export * from './IqFailure.js'
+export * from './iqRequests.js'
+export * from './ofKind.js'
+export * from './request.js'
+export * from './StanzaStream.js'
+export * from './send.js'
+export * from './serve.js'
