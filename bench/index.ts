@@ -22,9 +22,10 @@ import {
   sinkDigest,
   table,
 } from './harness.js'
+import { stanzaBench } from './stanza.js'
 import { GateError, xmlBench } from './xml.js'
 
-const benches: ReadonlyArray<Bench> = [xmlBench]
+const benches: ReadonlyArray<Bench> = [xmlBench, stanzaBench]
 
 // -------------------------------------------------------------------------------------
 // selection
