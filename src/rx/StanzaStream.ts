@@ -31,12 +31,14 @@ import type { Stanza } from '../Stanza.js'
  * - `send`: writes one stanza. May deliver a reply synchronously (in-memory pairs, tests):
  *   `rx.request` listens before it sends.
  * - `jid`: our own full JID once bound (RFC 6120 §7). It decides who may answer a request
- *   (SECURITY.md §6); without it, only the "absent `from`" rows of the table apply.
+ *   (SECURITY.md §6); without it, only the "absent `from`" rows of the table apply. A live
+ *   session may expose it as a getter that returns `undefined` until resource binding, hence
+ *   `| undefined` (this is an interface to a running object, not a data record).
  *
  * @category model
  */
 export interface StanzaStream {
   readonly incoming: Observable<Stanza>
   readonly send: (s: Stanza) => void
-  readonly jid?: Jid
+  readonly jid?: Jid | undefined
 }
