@@ -1,0 +1,250 @@
+import { describe, expect, it } from '@jest/globals'
+import { type Io, main, nodeIo, usage } from '../src/cli.js'
+
+interface Run {
+  readonly code: number
+  readonly out: string
+  readonly err: string
+}
+
+const encoder = new TextEncoder()
+
+/** Runs the CLI in-process: real files, captured output, `stdin` as given. */
+const run = async (
+  argv: ReadonlyArray<string>,
+  options: { readonly stdin?: string | Uint8Array; readonly tty?: boolean } = {},
+): Promise<Run> => {
+  let out = ''
+  let err = ''
+  let stdinRead = false
+  const io: Io = {
+    ...nodeIo,
+    readStdin: () => {
+      stdinRead = true
+      const s = options.stdin ?? ''
+      return Promise.resolve(typeof s === 'string' ? encoder.encode(s) : s)
+    },
+    stdinIsTTY: () => options.tty ?? false,
+    stdout: (text) => {
+      out += text
+    },
+    stderr: (text) => {
+      err += text
+    },
+  }
+  const code = await main(argv, io)
+  if (options.stdin === undefined) expect(stdinRead).toBe(false)
+  return { code, out, err }
+}
+
+const lines = (s: string): ReadonlyArray<string> => s.split('\n').filter((l) => l !== '')
+
+const STREAM = `<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>`
+
+describe('cli', () => {
+  describe('validate', () => {
+    it('main: the example stream is all valid, one ok line per stanza, exit 0', async () => {
+      const { code, out, err } = await run(['validate', 'examples/stream.xml'])
+      const printed = lines(out)
+      const summary = printed.at(-1) ?? ''
+      const match = /^(\d+) stanzas, (\d+) valid, 0 invalid$/.exec(summary)
+      expect(match).not.toBeNull()
+      const n = Number(match?.[1])
+      expect(n).toBeGreaterThanOrEqual(30)
+      expect(Number(match?.[2])).toBe(n)
+      const ok = printed.slice(0, -1)
+      expect(ok).toHaveLength(n)
+      for (const l of ok) expect(l).toMatch(/^ok (message|presence|iq) \S+$/)
+      for (const kind of ['message', 'presence', 'iq'])
+        expect(ok.some((l) => l.startsWith(`ok ${kind} `))).toBe(true)
+      expect(err).toMatch(/^note: line 3: skipped <stream:features>, a stream-level element/m)
+      expect(code).toBe(0)
+    })
+
+    it('main: invalid stanzas print error lines with path and condition, the summary, exit 1', async () => {
+      const { code, out } = await run(['validate', 'examples/invalid.xml'])
+      const printed = lines(out)
+      expect(printed[0]).toBe('ok message ok_1')
+      expect(printed[1]).toBe(
+        'error 2 line 2: presence/priority: bad-request: expected an integer in -128..127, got "abc"',
+      )
+      expect(printed).toContain('error 3 line 3: iq@id: bad-request: missing id')
+      expect(printed.some((l) => /^error 4 line 4: message@to: jid-malformed: /.test(l))).toBe(true)
+      expect(printed.some((l) => /^error 8 line 8: offset 0: restricted-xml: /.test(l))).toBe(true)
+      expect(printed.some((l) => /^error 9 line 9: .*not-well-formed: unclosed/.test(l))).toBe(true)
+      expect(printed.at(-1)).toBe('9 stanzas, 1 valid, 8 invalid')
+      expect(code).toBe(1)
+    })
+
+    it('main: several problems of one stanza share its line', async () => {
+      const { code, out } = await run(['validate', '-'], {
+        stdin: "<presence to='a@@b' type='x'><priority>999</priority></presence>",
+      })
+      const [first] = lines(out)
+      expect(first).toMatch(/^error 1 line 1: presence@to: jid-malformed: .*; presence@type: .*; /)
+      expect(lines(out)).toHaveLength(2)
+      expect(code).toBe(1)
+    })
+
+    it('main: a stream header sets the content namespace and its prefixes reach the stanzas', async () => {
+      const dump = `<stream:stream xmlns='jabber:server' xmlns:stream='http://etherx.jabber.org/streams' xmlns:ext='urn:example:ext'>
+ <message from='a@example.com' to='b@example.net' id='m1'><ext:x/></message>
+ <message xmlns='jabber:client' id='m2'/>
+</stream:stream>`
+      const { code, out } = await run(['validate', '-'], { stdin: dump })
+      const printed = lines(out)
+      expect(printed[0]).toBe('ok message m1')
+      expect(printed[1]).toMatch(/^error 2 line 3: message: invalid-namespace: /)
+      expect(printed[2]).toBe('2 stanzas, 1 valid, 1 invalid')
+      expect(code).toBe(1)
+    })
+
+    it('main: --ns sets the content namespace of stanzas outside a header', async () => {
+      const stanza = "<message xmlns='jabber:server' id='s1'/>"
+      expect((await run(['validate', '-'], { stdin: stanza })).code).toBe(1)
+      const { code, out } = await run(['validate', '--ns', 'jabber:server', '-'], { stdin: stanza })
+      expect(lines(out)).toEqual(['ok message s1', '1 stanzas, 1 valid, 0 invalid'])
+      expect(code).toBe(0)
+      expect((await run(['validate', '--ns=jabber:server'], { stdin: stanza })).code).toBe(0)
+    })
+
+    it('main: keepalives, stream-level elements and the stream close are not stanzas', async () => {
+      const dump = `${STREAM} \n<stream:features/> <r xmlns='urn:xmpp:sm:3'/>\n \n<iq id='p' type='result'/>  </stream:stream>`
+      const { code, out, err } = await run(['validate', '-'], { stdin: dump })
+      expect(lines(out)).toEqual(['ok iq p', '1 stanzas, 1 valid, 0 invalid'])
+      expect(lines(err)).toHaveLength(2)
+      expect(code).toBe(0)
+    })
+
+    it('main: an empty dump is zero stanzas, exit 0', async () => {
+      const { code, out } = await run(['validate', '-'], { stdin: `${STREAM}</stream:stream>` })
+      expect(lines(out)).toEqual(['0 stanzas, 0 valid, 0 invalid'])
+      expect(code).toBe(0)
+    })
+  })
+
+  describe('--json', () => {
+    it('main: one JSON line per stanza: records with kind, errors under error; summary on stderr', async () => {
+      const { code, out, err } = await run(['validate', '--json', 'examples/invalid.xml'])
+      const parsed = lines(out).map((l) => JSON.parse(l) as Record<string, unknown>)
+      expect(parsed).toHaveLength(9)
+      expect(parsed[0]).toMatchObject({ kind: 'message', id: 'ok_1', body: 'This one is fine.' })
+      expect(parsed[1]).toEqual({
+        error: {
+          n: 2,
+          line: 2,
+          offset: 95,
+          problems: [
+            {
+              path: 'presence/priority',
+              condition: 'bad-request',
+              message: 'expected an integer in -128..127, got "abc"',
+            },
+          ],
+        },
+      })
+      expect(parsed.slice(1).every((p) => 'error' in p && !('kind' in p))).toBe(true)
+      expect(lines(err)).toEqual(['9 stanzas, 1 valid, 8 invalid'])
+      expect(code).toBe(1)
+    })
+
+    it('main: every line of the example stream is a record with kind', async () => {
+      const { code, out } = await run(['validate', 'examples/stream.xml', '--json'])
+      const parsed = lines(out).map((l) => JSON.parse(l) as { readonly kind?: unknown })
+      expect(parsed.length).toBeGreaterThanOrEqual(30)
+      for (const p of parsed) expect(['message', 'presence', 'iq']).toContain(p.kind)
+      expect(code).toBe(0)
+    })
+  })
+
+  describe('input', () => {
+    it('main: - reads standard input, and so does a missing FILE when stdin is not a terminal', async () => {
+      const stanza = "<iq id='x' type='get'><ping xmlns='urn:xmpp:ping'/></iq>"
+      for (const argv of [['validate', '-'], ['validate']]) {
+        const { code, out } = await run(argv, { stdin: stanza })
+        expect(lines(out)).toEqual(['ok iq x', '1 stanzas, 1 valid, 0 invalid'])
+        expect(code).toBe(0)
+      }
+    })
+
+    it('main: no FILE with a terminal on stdin is a usage error', async () => {
+      const { code, out, err } = await run(['validate'], { tty: true })
+      expect(code).toBe(2)
+      expect(out).toBe('')
+      expect(err).toMatch(/standard input is a terminal/)
+    })
+
+    it('main: a missing file exits 2 with a message on stderr', async () => {
+      const { code, out, err } = await run(['validate', 'examples/no-such-file.xml'])
+      expect(code).toBe(2)
+      expect(out).toBe('')
+      expect(err).toBe('stanzakit: cannot read examples/no-such-file.xml: ENOENT\n')
+    })
+
+    it('main: input that is not UTF-8 exits 2', async () => {
+      const bad = new Uint8Array([0x3c, 0x6d, 0x2f, 0x3e, 0xff, 0xfe, 0x41])
+      const { code, err } = await run(['validate', '-'], { stdin: bad })
+      expect(code).toBe(2)
+      expect(err).toMatch(/not valid UTF-8/)
+      const utf16 = new Uint8Array([0xff, 0xfe, 0x3c, 0x00])
+      expect((await run(['validate', '-'], { stdin: utf16 })).code).toBe(2)
+    })
+
+    it('main: a UTF-8 byte order mark is dropped', async () => {
+      const bytes = new Uint8Array([0xef, 0xbb, 0xbf, ...encoder.encode("<message id='b'/>")])
+      const { code, out } = await run(['validate', '-'], { stdin: bytes })
+      expect(lines(out)).toEqual(['ok message b', '1 stanzas, 1 valid, 0 invalid'])
+      expect(code).toBe(0)
+    })
+  })
+
+  describe('output safety', () => {
+    it('main: ids and names are cut and escaped; nothing printed echoes unbounded input', async () => {
+      const long = 'x'.repeat(100_000)
+      const dump = `<message id='\u009b31m \u202egnp.exe'/><message id='${long}'/><${long}/>`
+      const { out } = await run(['validate', '-'], { stdin: dump })
+      const printed = lines(out)
+      expect(printed[0]).toBe('ok message "\\u009b31m \\u202egnp.exe"')
+      expect(printed[1]).toBe(`ok message "${'x'.repeat(64)}…"`)
+      expect(printed[2]).toMatch(/^error 3 line 1: /)
+      for (const l of printed) expect(l.length).toBeLessThan(600)
+      expect(out).not.toMatch(/[\u009b\u202e]/)
+    })
+  })
+
+  describe('usage', () => {
+    it('main: --help prints the usage on stdout, exit 0', async () => {
+      for (const argv of [['--help'], ['validate', '-h']]) {
+        const { code, out, err } = await run(argv)
+        expect(code).toBe(0)
+        expect(out).toBe(usage)
+        expect(err).toBe('')
+      }
+      expect(usage).toMatch(/^Usage: stanzakit validate \[FILE\|-\] \[--json\] \[--ns NS\]/)
+    })
+
+    it('main: usage errors exit 2 with a message on stderr and nothing on stdout', async () => {
+      const cases: ReadonlyArray<readonly [ReadonlyArray<string>, RegExp]> = [
+        [[], /no command/],
+        [['check', 'x.xml'], /unknown command check/],
+        [['validate', '--yaml'], /unknown option --yaml/],
+        [['validate', '--ns'], /--ns needs a namespace/],
+        [['validate', '--ns='], /--ns needs a namespace/],
+        [['validate', 'a.xml', 'b.xml'], /more than one FILE/],
+      ]
+      for (const [argv, message] of cases) {
+        const { code, out, err } = await run(argv)
+        expect(code).toBe(2)
+        expect(out).toBe('')
+        expect(err).toMatch(message)
+        expect(err).toMatch(/--help/)
+      }
+    })
+
+    it('main: -- ends the options', async () => {
+      const { code, err } = await run(['validate', '--', '--json'])
+      expect(code).toBe(2)
+      expect(err).toMatch(/cannot read --json: ENOENT/)
+    })
+  })
+})

@@ -1,0 +1,305 @@
+/**
+ * The `stanzakit validate` command: reads a raw stream dump (or stanzas one after another),
+ * decodes every stanza with `Stanza.decode` and reports each one, then a summary.
+ *
+ * ```
+ * stanzakit validate [FILE|-] [--json] [--ns NS]
+ * ```
+ *
+ * - Text mode, on standard output: one line per stanza, `ok <kind> <id>` (id `-` when absent) or
+ *   `error <n> line <line>: <path>: <condition>: <message>` (`n` counts stanzas from 1, `line`
+ *   is where the stanza starts; several problems are joined with `; `), then the summary
+ *   `N stanzas, N valid, N invalid`.
+ * - `--json`: one JSON line per stanza on standard output: the decoded record, or
+ *   `{"error":{"n":…,"line":…,"offset":…,"problems":[{"path","condition","message"}…]}}`.
+ *   The summary goes to standard error, so standard output is JSON lines only.
+ * - Stream-level elements (stream features and errors, TLS, SASL, stream management…) are not
+ *   stanzas: they are skipped, not counted, with a note on standard error.
+ * - Exit status: 0 when every stanza is valid, 1 when any is invalid, 2 for a usage error or
+ *   unreadable input (missing file, not UTF-8), with a message on standard error.
+ *
+ * Framing is `internal/split.ts`: stream headers set the content namespace (`--ns` is the one
+ * for stanzas outside a header, or under a header declaring none) and their prefixes are
+ * re-declared on the stanzas that use them. Nothing printed echoes unbounded input: decode
+ * errors are bounded by `DecodeError`, ids and names are cut, and control, C1 and bidi
+ * characters are escaped so a hostile dump cannot drive the terminal.
+ *
+ * This module only exports {@link main}; the executable is `bin.ts`.
+ */
+import { readFile } from 'node:fs/promises'
+import * as E from 'fp-ts/lib/Either.js'
+import type * as DecodeError from './DecodeError.js'
+import { quote } from './internal/chars.js'
+import { type Chunk, split } from './internal/split.js'
+import * as Stanza from './Stanza.js'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/** What the CLI needs of the outside world; {@link nodeIo} for the real process. */
+export interface Io {
+  readonly readFile: (path: string) => Promise<Uint8Array>
+  readonly readStdin: () => Promise<Uint8Array>
+  /** Whether standard input is a terminal: then `validate` without FILE is a usage error. */
+  readonly stdinIsTTY: () => boolean
+  readonly stdout: (text: string) => void
+  readonly stderr: (text: string) => void
+}
+
+/** Options of `validate`. */
+export interface Options {
+  /** Path, or `-` for standard input. */
+  readonly file: string
+  readonly json: boolean
+  /** Content namespace of stanzas outside a stream header. */
+  readonly ns: string
+}
+
+/** The counts of the summary line. */
+export interface Summary {
+  readonly stanzas: number
+  readonly valid: number
+  readonly invalid: number
+}
+
+type Args =
+  | { readonly _tag: 'Help' }
+  | { readonly _tag: 'Usage'; readonly message: string }
+  | { readonly _tag: 'Validate'; readonly options: Options; readonly explicit: boolean }
+
+// -------------------------------------------------------------------------------------
+// constants
+// -------------------------------------------------------------------------------------
+
+/** @category constants */
+export const usage = `Usage: stanzakit validate [FILE|-] [--json] [--ns NS]
+
+Decodes every XMPP stanza in FILE (standard input for '-' or no FILE): a raw stream
+dump (XML declaration, <stream:stream> header, whitespace keepalives, </stream:stream>)
+or stanzas one after another. Prints one line per stanza:
+  ok <kind> <id>
+  error <n> line <line>: <path>: <condition>: <message>
+then 'N stanzas, N valid, N invalid'. Stream-level elements (stream features and
+errors, TLS, SASL, stream management) are skipped, with a note on standard error.
+
+Options:
+  --json      print each decoded stanza as a JSON line ({"error": …} when invalid);
+              the summary goes to standard error
+  --ns NS     content namespace of stanzas outside a stream header
+              (default jabber:client; a header's xmlns takes precedence)
+  -h, --help  show this help
+
+Exit status: 0 all stanzas valid, 1 some invalid, 2 usage error or unreadable input.
+`
+
+const hint = "Try 'stanzakit --help'.\n"
+
+// -------------------------------------------------------------------------------------
+// utils
+// -------------------------------------------------------------------------------------
+
+// C0 and C1 controls, DEL, line/paragraph separators and the bidi controls.
+const unsafe = /[\0-\x1F\x7F-\x9F\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069]/g
+
+const escapeUnsafe = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
+
+/** Escapes what could drive a terminal; JSON stays valid JSON with the same value. */
+const safe = (s: string): string => s.replace(unsafe, escapeUnsafe)
+
+/** An id or name for a report line: as is when short and plain, else quoted and cut. */
+const shown = (s: string, max = 64): string =>
+  s.length <= max && /^[\x21-\x7E]+$/.test(s) ? s : quote(s, max)
+
+const plural = (k: number, word: string): string => `${k} ${word}${k === 1 ? '' : 's'}`
+
+const problemsLine = (e: DecodeError.DecodeError): string => {
+  const lines = e.problems.slice(0, 3).map((p) => `${p.path}: ${p.condition}: ${p.message}`)
+  const more = e.problems.length - lines.length
+  return more > 0 ? `${lines.join('; ')} (+${plural(more, 'more problem')})` : lines.join('; ')
+}
+
+const parseArgs = (argv: ReadonlyArray<string>): Args => {
+  let command: string | undefined
+  let file: string | undefined
+  let json = false
+  let ns: string | undefined
+  let positional = false
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? ''
+    if (!positional && (arg === '-h' || arg === '--help')) return { _tag: 'Help' }
+    if (!positional && arg === '--') {
+      positional = true
+      continue
+    }
+    if (!positional && arg === '--json') {
+      json = true
+      continue
+    }
+    if (!positional && (arg === '--ns' || arg.startsWith('--ns='))) {
+      const value = arg === '--ns' ? argv[++i] : arg.slice(5)
+      if (value === undefined || value === '')
+        return { _tag: 'Usage', message: '--ns needs a namespace' }
+      ns = value
+      continue
+    }
+    if (!positional && arg.length > 1 && arg.startsWith('-'))
+      return { _tag: 'Usage', message: `unknown option ${shown(arg, 40)}` }
+    if (command === undefined) command = arg
+    else if (file === undefined) file = arg
+    else return { _tag: 'Usage', message: 'more than one FILE' }
+  }
+  if (command === undefined) return { _tag: 'Usage', message: 'no command' }
+  if (command !== 'validate')
+    return { _tag: 'Usage', message: `unknown command ${shown(command, 40)}` }
+  return {
+    _tag: 'Validate',
+    options: { file: file ?? '-', json, ns: ns ?? 'jabber:client' },
+    explicit: file !== undefined,
+  }
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true })
+
+/** The input as text: UTF-8 (RFC 6120 §11.6), a byte order mark dropped. */
+const decodeText = (bytes: Uint8Array): E.Either<string, string> => {
+  const [b0, b1] = bytes
+  if (b0 === 0 || b1 === 0 || (b0 === 0xfe && b1 === 0xff) || (b0 === 0xff && b1 === 0xfe))
+    return E.left('looks like UTF-16 or UTF-32; XMPP is UTF-8 (RFC 6120 §11.6)')
+  try {
+    return E.right(utf8.decode(bytes))
+  } catch {
+    return E.left('not valid UTF-8 (RFC 6120 §11.6)')
+  }
+}
+
+const errorCode = (e: unknown): string =>
+  typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string'
+    ? e.code
+    : 'unreadable'
+
+// -------------------------------------------------------------------------------------
+// validate
+// -------------------------------------------------------------------------------------
+
+/**
+ * Validates the stanzas of `text` and writes the report (see the module comment). Returns the
+ * counts; the caller turns them into the exit status.
+ *
+ * @category validate
+ */
+export const validate = (
+  text: string,
+  options: Omit<Options, 'file'>,
+  out: (line: string) => void,
+  err: (line: string) => void,
+): Summary => {
+  let valid = 0
+  let invalid = 0
+  const report = (chunk: Chunk): void => {
+    const n = valid + invalid + 1
+    const decoded = Stanza.decode(chunk.xml, { ns: chunk.contentNs })
+    if (E.isRight(decoded)) {
+      valid++
+      const s = decoded.right
+      out(options.json ? safe(JSON.stringify(s)) : `ok ${s.kind} ${safe(shown(s.id ?? '-'))}`)
+      return
+    }
+    invalid++
+    const e = decoded.left
+    out(
+      options.json
+        ? safe(
+            JSON.stringify({
+              error: { n, line: chunk.line, offset: chunk.offset, problems: e.problems },
+            }),
+          )
+        : safe(`error ${n} line ${chunk.line}: ${problemsLine(e)}`),
+    )
+  }
+  for (const chunk of split(text, { ns: options.ns }).chunks) {
+    if (chunk.level === 'stream')
+      err(
+        safe(
+          `note: line ${chunk.line}: skipped <${shown(chunk.name, 64)}>, a stream-level element, not a stanza${chunk.complete ? '' : ' (truncated)'}`,
+        ),
+      )
+    else report(chunk)
+  }
+  const summary = { stanzas: valid + invalid, valid, invalid }
+  const line = `${summary.stanzas} stanzas, ${valid} valid, ${invalid} invalid`
+  if (options.json) err(line)
+  else out(line)
+  return summary
+}
+
+// -------------------------------------------------------------------------------------
+// main
+// -------------------------------------------------------------------------------------
+
+/** The real process: `node:fs`, `process.stdin`, `process.stdout`, `process.stderr`. */
+export const nodeIo: Io = {
+  readFile: (path) => readFile(path),
+  readStdin: async () => {
+    const parts: Uint8Array[] = []
+    for await (const part of process.stdin) parts.push(part as Uint8Array)
+    return Buffer.concat(parts)
+  },
+  stdinIsTTY: () => process.stdin.isTTY === true,
+  stdout: (text) => {
+    process.stdout.write(text)
+  },
+  stderr: (text) => {
+    process.stderr.write(text)
+  },
+}
+
+/**
+ * Runs the CLI on `argv` (the arguments after the program name) and returns the exit status.
+ * Never throws on any input; output goes through `io`, buffered.
+ */
+export const main = async (argv: ReadonlyArray<string>, io: Io = nodeIo): Promise<number> => {
+  const args = parseArgs(argv)
+  if (args._tag === 'Help') {
+    io.stdout(usage)
+    return 0
+  }
+  if (args._tag === 'Usage') {
+    io.stderr(`stanzakit: ${args.message}\n${hint}`)
+    return 2
+  }
+  const { file, json, ns } = args.options
+  if (file === '-' && !args.explicit && io.stdinIsTTY()) {
+    io.stderr(`stanzakit: no FILE, and standard input is a terminal\n${hint}`)
+    return 2
+  }
+  const name = file === '-' ? 'standard input' : safe(shown(file, 200))
+  let bytes: Uint8Array
+  try {
+    bytes = await (file === '-' ? io.readStdin() : io.readFile(file))
+  } catch (e) {
+    io.stderr(`stanzakit: cannot read ${name}: ${safe(shown(errorCode(e), 40))}\n`)
+    return 2
+  }
+  const text = decodeText(bytes)
+  if (E.isLeft(text)) {
+    io.stderr(`stanzakit: ${name}: ${text.left}\n`)
+    return 2
+  }
+  let buffer = ''
+  const out = (line: string): void => {
+    buffer += `${line}\n`
+    if (buffer.length >= 65_536) {
+      io.stdout(buffer)
+      buffer = ''
+    }
+  }
+  const err = (line: string): void => {
+    if (buffer !== '') io.stdout(buffer)
+    buffer = ''
+    io.stderr(`${line}\n`)
+  }
+  const summary = validate(text.right, { json, ns }, out, err)
+  if (buffer !== '') io.stdout(buffer)
+  return summary.invalid > 0 ? 1 : 0
+}
