@@ -2,11 +2,12 @@
  * The published package as a user gets it: `npm pack`, installed into a fresh project, imported
  * from ESM and CommonJS by every documented path, and type-checked both ways.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 
 const root = resolve(__dirname, '..')
 const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
@@ -45,7 +46,7 @@ describe('package', () => {
       "import { Message, Presence, Iq, Jid, Xml, Stanza, StanzaError, DecodeError } from 'stanzakit'",
       ...subpaths.map((p, i) => `import * as m${i} from '${p}'`),
       "import * as MessageSub from 'stanzakit/Message'",
-      "const s = Stanza.decode(\"<message to='a@b.example'><body>hi</body></message>\")",
+      'const s = Stanza.decode("<message to=\'a@b.example\'><body>hi</body></message>")',
       'if (s._tag !== "Right" || Message.getBody(s.right)._tag !== "Some") process.exit(3)',
       'if (MessageSub.reply !== Message.reply) process.exit(4)',
       `const loaded = [${subpaths.map((_, i) => `m${i}`).join(', ')}].every((m) => Object.keys(m).length > 0)`,
