@@ -18,7 +18,7 @@ import type { Eq as EqT } from 'fp-ts/lib/Eq.js'
 import * as O from 'fp-ts/lib/Option.js'
 import { isNCName, quote, utf8Length } from './internal/chars.js'
 import { escapeAttr, escapeText } from './internal/escape.js'
-import { isFault, scan, unprocessableNames } from './internal/scan.js'
+import { scan, unprocessableNames } from './internal/scan.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -259,8 +259,8 @@ export const parse = (
       return E.left(xmlError('not-well-formed', invalidUtf8At(input), 'invalid UTF-8'))
     }
   }
-  const scanned = scan(text, limits)
-  if (isFault(scanned)) return E.left({ _tag: 'XmlError', ...scanned })
+  const fault = scan(text, limits)
+  if (fault !== undefined) return E.left({ _tag: 'XmlError', ...fault })
   let tree: ReadonlyArray<FxpNode>
   try {
     tree = parserFor(limits.maxDepth).parse(text) as ReadonlyArray<FxpNode>
@@ -268,14 +268,24 @@ export const parse = (
     // The scan should have caught anything fast-xml-parser refuses; keep the promise not to throw.
     return E.left(xmlError('not-well-formed', 0, 'the XML parser rejected the input'))
   }
-  const root = tree.find((node) => !('#text' in node))
+  let root: FxpNode | undefined
+  for (const node of tree)
+    if (!('#text' in node)) {
+      root = node
+      break
+    }
   if (root === undefined) return E.left(xmlError('not-well-formed', 0, 'no root element'))
   const ns = options?.ns === undefined ? 'jabber:client' : (options.ns ?? '')
-  const ctx: BuildContext = { starts: scanned.starts, k: 0 }
+  const ctx: BuildContext = { k: 0 }
   try {
     return E.right(build(root, { dflt: ns, prefixes: undefined, parent: undefined }, ctx))
   } catch (e) {
-    if (e instanceof NamespaceFault) return E.left(xmlError('not-well-formed', e.offset, e.message))
+    if (e instanceof NamespaceFault) {
+      // Offsets of start tags are only needed here, so the scan that passed records them now.
+      const starts: number[] = []
+      scan(text, limits, starts)
+      return E.left(xmlError('not-well-formed', starts[e.element] ?? 0, e.message))
+    }
     throw e
   }
 }
@@ -371,13 +381,14 @@ interface Scope {
 }
 
 interface BuildContext {
-  readonly starts: ReadonlyArray<number>
+  /** Index of the next element in document order, for placing a namespace fault. */
   k: number
 }
 
 class NamespaceFault {
   constructor(
-    readonly offset: number,
+    /** The element's index in document order; `parse` turns it into an offset. */
+    readonly element: number,
     readonly message: string,
   ) {}
 }
@@ -391,13 +402,14 @@ const lookup = (scope: Scope, prefix: string): string | undefined => {
   return undefined
 }
 
-/** Splits a QName, enforcing Namespaces in XML 1.0 §4 (one colon, both sides non-empty). */
-const splitQName = (qname: string, at: number): [prefix: string, local: string] => {
-  const colon = qname.indexOf(':')
-  if (colon < 0) return ['', qname]
+/**
+ * Checks a prefixed QName against Namespaces in XML 1.0 §4 (one colon, both sides non-empty);
+ * `colon` is the index of its first colon, found by the caller so unprefixed names (nearly all)
+ * cost one `indexOf` and no allocation.
+ */
+const checkQName = (qname: string, colon: number, at: number): void => {
   if (colon === 0 || colon === qname.length - 1 || qname.indexOf(':', colon + 1) >= 0)
     throw new NamespaceFault(at, `${quote(qname)} is not a qualified name`)
-  return [qname.slice(0, colon), qname.slice(colon + 1)]
 }
 
 /** Converts one fast-xml-parser element node, resolving namespaces and decoding references. */
@@ -408,72 +420,89 @@ const build = (node: FxpNode, outer: Scope, ctx: BuildContext): XmlElement => {
       tag = key
       break
     }
-  const at = ctx.starts[ctx.k++] ?? 0
+  const at = ctx.k++
   const raw = node[':@'] as Readonly<Record<string, string>> | undefined
   let scope = outer
-  let plain: string[] | undefined
+  // Non-declaration attributes as name/value pairs; the first pair in locals, since most
+  // elements have at most one (saves an array per element).
+  let firstName: string | undefined
+  let firstValue = ''
+  let more: string[] | undefined
   if (raw !== undefined) {
     let dflt = outer.dflt
     let prefixes: Map<string, string> | undefined
     for (const key in raw) {
-      const qname = key.slice(2)
       const value = raw[key] ?? ''
-      if (qname === 'xmlns') {
-        dflt = decodeAttr(value)
-        if (dflt === XML_NS || dflt === XMLNS_NS)
-          throw new NamespaceFault(at, 'the default namespace cannot be the xml or xmlns namespace')
-      } else if (qname.startsWith('xmlns:')) {
-        const prefix = qname.slice(6)
-        const uri = decodeAttr(value)
-        if (prefix.includes(':') || prefix === '')
-          throw new NamespaceFault(at, `${quote(qname)} is not a qualified name`)
-        if (uri === '') throw new NamespaceFault(at, `prefix ${quote(prefix)} cannot be undeclared`)
-        if (prefix === 'xmlns') throw new NamespaceFault(at, 'the xmlns prefix cannot be declared')
-        if ((prefix === 'xml') !== (uri === XML_NS))
-          throw new NamespaceFault(at, 'the xml prefix and namespace belong only to each other')
-        if (uri === XMLNS_NS)
-          throw new NamespaceFault(at, 'nothing can be bound to the xmlns namespace')
-        if (prefixes === undefined) prefixes = new Map()
-        prefixes.set(prefix, uri)
-      } else if (plain === undefined) plain = [qname, value]
-      else plain.push(qname, value)
+      // Keys are '@_' + the attribute's QName; 'xmlns' is the only name starting with it
+      // that needs a look beyond five characters.
+      if (key.charCodeAt(2) === 120 /* x */ && key.startsWith('xmlns', 2)) {
+        if (key.length === 7) {
+          dflt = decodeAttr(value)
+          if (dflt === XML_NS || dflt === XMLNS_NS)
+            throw new NamespaceFault(
+              at,
+              'the default namespace cannot be the xml or xmlns namespace',
+            )
+          continue
+        }
+        if (key.charCodeAt(7) === 58 /* : */) {
+          const qname = key.slice(2)
+          const prefix = key.slice(8)
+          const uri = decodeAttr(value)
+          if (prefix.includes(':') || prefix === '')
+            throw new NamespaceFault(at, `${quote(qname)} is not a qualified name`)
+          if (uri === '')
+            throw new NamespaceFault(at, `prefix ${quote(prefix)} cannot be undeclared`)
+          if (prefix === 'xmlns')
+            throw new NamespaceFault(at, 'the xmlns prefix cannot be declared')
+          if ((prefix === 'xml') !== (uri === XML_NS))
+            throw new NamespaceFault(at, 'the xml prefix and namespace belong only to each other')
+          if (uri === XMLNS_NS)
+            throw new NamespaceFault(at, 'nothing can be bound to the xmlns namespace')
+          if (prefixes === undefined) prefixes = new Map()
+          prefixes.set(prefix, uri)
+          continue
+        }
+      }
+      const qname = key.slice(2)
+      if (firstName === undefined) {
+        firstName = qname
+        firstValue = value
+      } else if (more === undefined) more = [qname, value]
+      else more.push(qname, value)
     }
     if (dflt !== outer.dflt || prefixes !== undefined) scope = { dflt, prefixes, parent: outer }
   }
-  const [prefix, name] = splitQName(tag, at)
+  let name = tag
   let ns: string
-  if (prefix === '') ns = scope.dflt
+  const colon = tag.indexOf(':')
+  if (colon < 0) ns = scope.dflt
   else {
+    checkQName(tag, colon, at)
+    const prefix = tag.slice(0, colon)
+    name = tag.slice(colon + 1)
     if (prefix === 'xmlns') throw new NamespaceFault(at, 'elements cannot use the xmlns prefix')
     const uri = lookup(scope, prefix)
     if (uri === undefined) throw new NamespaceFault(at, `undeclared prefix ${quote(prefix)}`)
     ns = uri
   }
   const attrs: Record<string, string> = Object.create(null)
-  if (plain !== undefined)
-    for (let i = 0; i < plain.length; i += 2) {
-      const qname = plain[i] ?? ''
-      const [p, local] = splitQName(qname, at)
-      // Names the JS object model owns are dropped (SECURITY.md §2); the record is
-      // null-prototype anyway, but callers may spread it into ordinary objects.
-      if (unprocessableNames.has(local)) continue
-      let key = local
-      if (p !== '') {
-        const uri = lookup(scope, p)
-        if (uri === undefined) throw new NamespaceFault(at, `undeclared prefix ${quote(p)}`)
-        key = uri === XML_NS ? `xml:${local}` : `{${uri}}${local}`
-      }
-      if (key in attrs)
-        throw new NamespaceFault(at, `attribute ${quote(qname)} is a duplicate once expanded`)
-      attrs[key] = decodeAttr(plain[i + 1] ?? '')
-    }
+  if (firstName !== undefined) {
+    addAttr(attrs, firstName, firstValue, scope, at)
+    if (more !== undefined)
+      for (let i = 0; i < more.length; i += 2)
+        addAttr(attrs, more[i] ?? '', more[i + 1] ?? '', scope, at)
+  }
   const children: XmlNode[] = []
   const rawChildren = node[tag] as ReadonlyArray<FxpNode>
   let text: string | undefined
-  for (const child of rawChildren) {
+  for (let i = 0; i < rawChildren.length; i++) {
+    const child = rawChildren[i] as FxpNode
     const t = child['#text']
-    if (typeof t === 'string') text = text === undefined ? decodeText(t) : text + decodeText(t)
-    else if ('#cdata' in child) {
+    if (typeof t === 'string') {
+      const decoded = t.indexOf('&') < 0 ? t : decodeReferences(t)
+      text = text === undefined ? decoded : text + decoded
+    } else if ('#cdata' in child) {
       const inner = (child['#cdata'] as ReadonlyArray<FxpNode>)[0]?.['#text']
       const cdata = typeof inner === 'string' ? inner : ''
       text = text === undefined ? cdata : text + cdata
@@ -489,6 +518,32 @@ const build = (node: FxpNode, outer: Scope, ctx: BuildContext): XmlElement => {
   return { name, ns, attrs, children }
 }
 
+/** Adds one parsed attribute under its expanded key (SECURITY.md §1 stage 4). */
+const addAttr = (
+  attrs: Record<string, string>,
+  qname: string,
+  value: string,
+  scope: Scope,
+  at: number,
+): void => {
+  let key = qname
+  const colon = qname.indexOf(':')
+  if (colon >= 0) {
+    checkQName(qname, colon, at)
+    const p = qname.slice(0, colon)
+    const local = qname.slice(colon + 1)
+    if (unprocessableNames.has(local)) return
+    const uri = lookup(scope, p)
+    if (uri === undefined) throw new NamespaceFault(at, `undeclared prefix ${quote(p)}`)
+    key = uri === XML_NS ? `xml:${local}` : `{${uri}}${local}`
+  } else if (unprocessableNames.has(qname)) return
+  // Names the JS object model owns are dropped above (SECURITY.md §2); the record is
+  // null-prototype anyway, but callers may spread it into ordinary objects.
+  if (key in attrs)
+    throw new NamespaceFault(at, `attribute ${quote(qname)} is a duplicate once expanded`)
+  attrs[key] = decodeAttr(value)
+}
+
 const reference = /&(?:#x([0-9a-fA-F]+)|#([0-9]+)|(lt|gt|amp|quot|apos));/g
 const named: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" }
 const replaceReference = (_: string, hex?: string, dec?: string, name?: string): string =>
@@ -499,12 +554,26 @@ const replaceReference = (_: string, hex?: string, dec?: string, name?: string):
       : (named[name ?? ''] ?? '')
 
 /** Decodes the references the scan allowed; text reaches here with line ends normalized. */
-const decodeText = (s: string): string =>
-  s.includes('&') ? s.replace(reference, replaceReference) : s
+const decodeReferences = (s: string): string => s.replace(reference, replaceReference)
 
+/**
+ * Attribute-value normalization (XML 1.0 §3.3.3): literal TAB/LF/CR become spaces, then
+ * references. One pass over the value decides whether any of that is needed: nearly all values
+ * (JIDs, ids, namespaces) need neither, and a loop that finds that out is cheaper than running
+ * the replacing regexes on them.
+ */
+const decodeAttr = (s: string): string => {
+  let amp = false
+  let space = false
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c === 38) amp = true
+    else if (c === 9 || c === 10 || c === 13) space = true
+  }
+  const spaced = space ? s.replace(attrWhitespace, ' ') : s
+  return amp ? decodeReferences(spaced) : spaced
+}
 const attrWhitespace = /[\t\n\r]/g
-/** Attribute-value normalization (XML 1.0 §3.3.3): literal TAB/LF/CR become spaces, then references. */
-const decodeAttr = (s: string): string => decodeText(s.replace(attrWhitespace, ' '))
 
 // -------------------------------------------------------------------------------------
 // serialize

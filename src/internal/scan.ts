@@ -4,10 +4,15 @@
  *
  * Written by hand because no library checks this profile: fast-xml-parser's validator accepts
  * DOCTYPE, comments, PIs, undefined entities, illegal characters and all namespace errors, and
- * echoes input in its messages (SECURITY.md §4). This scan is O(n), allocates only the element
- * name stack, and stops at the first fault with its condition and offset.
+ * echoes input in its messages (SECURITY.md §4). This scan is O(n) and stops at the first fault
+ * with its condition and offset.
+ *
+ * It runs on every stanza before fast-xml-parser, so it is written for speed: one function whose
+ * cursor is a local variable (V8 keeps it in a register; a `this.i` field is a memory load and
+ * store per character), ASCII lookup tables instead of comparison chains, and no strings built on
+ * the happy path: names are compared in place by offset and only sliced for a fault message.
  */
-import { isNameCode, isNameStartCode, isSpaceCode, isXmlCharCode, quote } from './chars.js'
+import { isNameCode, isNameStartCode, isXmlCharCode, quote } from './chars.js'
 
 /** RFC 6120 §4.9.3 stream-error conditions the XML layer can raise. */
 export type XmlCondition =
@@ -48,8 +53,6 @@ export const unprocessableNames: ReadonlySet<string> = new Set([
   '__lookupSetter__',
 ])
 
-const predefined: ReadonlySet<string> = new Set(['lt', 'gt', 'amp', 'quot', 'apos'])
-
 const LT = 60
 const GT = 62
 const AMP = 38
@@ -63,23 +66,38 @@ const SEMI = 59
 const QUOT = 34
 const APOS = 39
 
-/** Successful scan: the offset of each start tag, in document order. */
-export type ScanResult = ScanFault | { readonly starts: ReadonlyArray<number> }
+// ASCII classes, one byte per code unit below 128. Bits: NAME_START and NAME follow XML 1.0
+// §2.3; TEXT marks characters that text may hold with no further look (everything but C0
+// controls other than TAB/LF/CR, and `<`, `&`, `]`); ATTR the same for attribute values (`]` is
+// plain there, quotes are not).
+const NAME_START = 1
+const NAME = 2
+const TEXT = 4
+const ATTR = 8
+const ascii = new Uint8Array(128)
+for (let c = 0; c < 128; c++) {
+  let k = 0
+  if (isNameStartCode(c)) k |= NAME_START | NAME
+  else if (isNameCode(c)) k |= NAME
+  const xmlChar = c >= 0x20 || c === 9 || c === 10 || c === 13
+  if (xmlChar && c !== LT && c !== AMP && c !== RBRACKET) k |= TEXT
+  if (xmlChar && c !== LT && c !== AMP && c !== QUOT && c !== APOS) k |= ATTR
+  ascii[c] = k
+}
 
-export const isFault = (r: ScanResult): r is ScanFault => 'condition' in r
+/** XML 1.0 §2.3 `S`. */
+const isSpace = (c: number): boolean => c === 32 || c === 10 || c === 9 || c === 13
+
+const skipSpace = (s: string, i: number, n: number): number => {
+  while (i < n && isSpace(s.charCodeAt(i))) i++
+  return i
+}
+
+/** Is the code unit plain in text or attribute values beyond ASCII (not a surrogate, U+FFFE/F)? */
+const plainWide = (c: number): boolean => c < 0xd800 || (c >= 0xe000 && c <= 0xfffd)
 
 class Fault {
   constructor(readonly fault: ScanFault) {}
-}
-
-/** Scans `s`; returns the first fault, or the start-tag offsets. */
-export const scan = (s: string, limits: ScanLimits): ScanResult => {
-  try {
-    return new Scanner(s, limits).run()
-  } catch (e) {
-    if (e instanceof Fault) return e.fault
-    throw e
-  }
 }
 
 const fail = (condition: XmlCondition, offset: number, message: string, reason?: string): never => {
@@ -88,275 +106,321 @@ const fail = (condition: XmlCondition, offset: number, message: string, reason?:
   )
 }
 
-class Scanner {
-  private i = 0
-  private readonly n: number
-  private readonly stack: string[] = []
-  private readonly starts: number[] = []
-
-  constructor(
-    private readonly s: string,
-    private readonly limits: ScanLimits,
-  ) {
-    this.n = s.length
+/**
+ * Scans `s`; returns the first fault, or `undefined` when the input is acceptable. If `starts`
+ * is given, the offset of each start tag is appended to it, in document order (only needed to
+ * place a later namespace fault, so the happy path skips it).
+ */
+export const scan = (s: string, limits: ScanLimits, starts?: number[]): ScanFault | undefined => {
+  try {
+    run(s, limits, starts)
+    return undefined
+  } catch (e) {
+    if (e instanceof Fault) return e.fault
+    throw e
   }
+}
 
-  run(): ScanResult {
-    const { s, n } = this
-    let seenRoot = false
-    while (this.i < n) {
-      const c = s.charCodeAt(this.i)
-      if (c === LT) {
-        const c1 = s.charCodeAt(this.i + 1)
-        if (c1 === SLASH) this.endTag()
-        else if (c1 === BANG) this.bang()
-        else if (c1 === QUESTION)
+// Open elements, as offset and length of their names in the input; shared between calls (the scan
+// is synchronous and never re-entered) so a scan allocates nothing on the happy path.
+const openAt: number[] = []
+const openLen: number[] = []
+// Attribute names of the current start tag, as offsets and lengths, for the duplicate check.
+const attrAt: number[] = []
+const attrLen: number[] = []
+
+const sameName = (s: string, a: number, b: number, len: number): boolean => {
+  for (let k = 0; k < len; k++) if (s.charCodeAt(a + k) !== s.charCodeAt(b + k)) return false
+  return true
+}
+
+/** Throws on the first fault. */
+const run = (s: string, limits: ScanLimits, starts: number[] | undefined): void => {
+  const n = s.length
+  const { maxDepth, maxElements, maxAttributes, maxNameLength } = limits
+  let depth = 0
+  let elements = 0
+  let seenRoot = false
+  let i = 0
+  while (i < n) {
+    let c = s.charCodeAt(i)
+    if (c === LT) {
+      const c1 = s.charCodeAt(i + 1)
+      if (c1 === SLASH) {
+        // end tag
+        const at = i
+        const nameAt = i + 2
+        i = nameEnd(s, nameAt, n, maxNameLength, 'element')
+        const len = i - nameAt
+        i = skipSpace(s, i, n)
+        if (s.charCodeAt(i) !== GT) {
+          if (i >= n) fail('not-well-formed', i, 'truncated end tag')
+          fail('not-well-formed', i, 'end tags take no attributes')
+        }
+        i++
+        if (depth === 0)
+          fail('not-well-formed', at, `stray end tag ${quote(s.slice(nameAt, nameAt + len))}`)
+        depth--
+        const openStart = openAt[depth] ?? 0
+        const openLength = openLen[depth] ?? 0
+        if (openLength !== len || !sameName(s, openStart, nameAt, len))
           fail(
-            'restricted-xml',
-            this.i,
-            'processing instructions and XML declarations are not allowed',
+            'not-well-formed',
+            at,
+            `end tag ${quote(s.slice(nameAt, nameAt + len))} does not match ${quote(s.slice(openStart, openStart + openLength))}`,
           )
-        else {
-          if (seenRoot && this.stack.length === 0)
-            fail('not-well-formed', this.i, 'more than one root element')
-          seenRoot = true
-          this.startTag()
+      } else if (c1 === BANG) i = bang(s, i, depth)
+      else if (c1 === QUESTION)
+        fail('restricted-xml', i, 'processing instructions and XML declarations are not allowed')
+      else {
+        // start tag
+        if (seenRoot && depth === 0) fail('not-well-formed', i, 'more than one root element')
+        seenRoot = true
+        const at = i
+        const nameAt = i + 1
+        i = nameEnd(s, nameAt, n, maxNameLength, 'element')
+        const nameLen = i - nameAt
+        checkProcessable(s, at, nameAt, i)
+        if (depth + 1 > maxDepth) fail('policy-violation', at, `nesting deeper than ${maxDepth}`)
+        if (elements + 1 > maxElements)
+          fail('policy-violation', at, `more than ${maxElements} elements`)
+        elements++
+        if (starts !== undefined) starts.push(at)
+        let attrs = 0
+        for (;;) {
+          const spaceAt = i
+          i = skipSpace(s, i, n)
+          c = s.charCodeAt(i)
+          if (c === GT) {
+            i++
+            openAt[depth] = nameAt
+            openLen[depth] = nameLen
+            depth++
+            break
+          }
+          if (c === SLASH) {
+            if (s.charCodeAt(i + 1) !== GT) fail('not-well-formed', i, 'expected "/>"')
+            i += 2
+            break
+          }
+          if (i >= n) fail('not-well-formed', i, 'truncated start tag')
+          if (i === spaceAt)
+            fail('not-well-formed', i, 'attributes must be separated by whitespace')
+          const aAt = i
+          i = nameEnd(s, aAt, n, maxNameLength, 'attribute')
+          const aLen = i - aAt
+          for (let k = 0; k < attrs; k++)
+            if (attrLen[k] === aLen && sameName(s, attrAt[k] ?? 0, aAt, aLen))
+              fail('not-well-formed', aAt, `duplicate attribute ${quote(s.slice(aAt, i))}`)
+          attrAt[attrs] = aAt
+          attrLen[attrs] = aLen
+          attrs++
+          if (attrs > maxAttributes)
+            fail('policy-violation', aAt, `more than ${maxAttributes} attributes`)
+          i = skipSpace(s, i, n)
+          if (s.charCodeAt(i) !== EQ)
+            fail('not-well-formed', i, `attribute ${quote(s.slice(aAt, aAt + aLen))} has no value`)
+          i++
+          i = skipSpace(s, i, n)
+          const q = s.charCodeAt(i)
+          if (q !== QUOT && q !== APOS)
+            fail(
+              'not-well-formed',
+              i,
+              `attribute ${quote(s.slice(aAt, aAt + aLen))} value is not quoted`,
+            )
+          i++
+          // attribute value
+          for (;;) {
+            if (i >= n) fail('not-well-formed', n, 'unterminated attribute value')
+            c = s.charCodeAt(i)
+            if (c < 128) {
+              if ((ascii[c] ?? 0) & ATTR) i++
+              else if (c === q) {
+                i++
+                break
+              } else if (c === QUOT || c === APOS) i++
+              else if (c === LT) fail('not-well-formed', i, '"<" in an attribute value')
+              else if (c === AMP) i = reference(s, i, n, maxNameLength)
+              else i = char(s, i, c)
+            } else if (plainWide(c)) i++
+            else i = char(s, i, c)
+          }
         }
-      } else if (this.stack.length === 0) {
-        if (!isSpaceCode(c)) {
-          if (c === 0xfeff)
-            fail('not-well-formed', this.i, 'U+FEFF (byte order mark) is not allowed')
-          fail('not-well-formed', this.i, 'text outside the root element')
-        }
-        this.i++
-      } else this.text()
+      }
+    } else if (depth === 0) {
+      if (!isSpace(c)) {
+        if (c === 0xfeff) fail('not-well-formed', i, 'U+FEFF (byte order mark) is not allowed')
+        fail('not-well-formed', i, 'text outside the root element')
+      }
+      i++
+    } else {
+      // Text up to the next tag. A hand-written loop rather than `indexOf('<')` plus a regex test
+      // of the run: stanza text runs are short (tens of characters), where one regex call costs
+      // more than walking them, and this walk validates as it goes instead of reading twice.
+      while (i < n) {
+        c = s.charCodeAt(i)
+        if (c < 128) {
+          if ((ascii[c] ?? 0) & TEXT) i++
+          else if (c === LT) break
+          else if (c === AMP) i = reference(s, i, n, maxNameLength)
+          else if (c === RBRACKET) {
+            if (s.startsWith(']]>', i)) fail('not-well-formed', i, '"]]>" in text')
+            i++
+          } else i = char(s, i, c)
+        } else if (plainWide(c)) i++
+        else i = char(s, i, c)
+      }
     }
-    if (!seenRoot) {
-      if (n === 0) fail('not-well-formed', 0, 'empty input')
-      fail('not-well-formed', 0, 'whitespace only: not a stanza', 'not-a-stanza')
-    }
-    const open = this.stack[this.stack.length - 1]
-    if (open !== undefined) fail('not-well-formed', n, `unclosed element ${quote(open)}`)
-    return { starts: this.starts }
   }
+  if (!seenRoot) {
+    if (n === 0) fail('not-well-formed', 0, 'empty input')
+    fail('not-well-formed', 0, 'whitespace only: not a stanza', 'not-a-stanza')
+  }
+  if (depth > 0) {
+    const at = openAt[depth - 1] ?? 0
+    fail(
+      'not-well-formed',
+      n,
+      `unclosed element ${quote(s.slice(at, at + (openLen[depth - 1] ?? 0)))}`,
+    )
+  }
+}
 
-  /** Reads an XML `Name` at the cursor; returns it, or fails. */
-  private name(what: string): string {
-    const { s, n } = this
-    const start = this.i
-    let i = start
-    let first = true
-    while (i < n) {
-      let c = s.charCodeAt(i)
+/**
+ * Fails for an element name whose local part the JS object model owns. Those names are 7 to 20
+ * characters long and start with one of a few letters, so most names are ruled out without
+ * building a string.
+ */
+const checkProcessable = (s: string, at: number, nameAt: number, end: number): void => {
+  let local = nameAt
+  for (let k = nameAt; k < end; k++)
+    if (s.charCodeAt(k) === 58 /* : */) {
+      local = k + 1
+      break
+    }
+  const len = end - local
+  if (len < 7 || len > 20) return
+  const c = s.charCodeAt(local)
+  if (c !== 95 && c !== 99 && c !== 104 && c !== 105 && c !== 112 && c !== 116 && c !== 118) return // not _ c h i p t v
+  if (unprocessableNames.has(s.slice(local, end)))
+    fail(
+      'bad-format',
+      at,
+      `element name ${quote(s.slice(nameAt, end))} is not processable`,
+      'unprocessable-name',
+    )
+}
+
+/** End of the XML `Name` starting at `start`; fails if there is none or it is too long. */
+const nameEnd = (s: string, start: number, n: number, maxLen: number, what: string): number => {
+  let i = start
+  let want = NAME_START
+  while (i < n) {
+    const c = s.charCodeAt(i)
+    if (c < 128) {
+      if (((ascii[c] ?? 0) & want) === 0) break
+      i++
+    } else {
+      let cp = c
       let width = 1
       if (c >= 0xd800 && c <= 0xdbff) {
         const d = s.charCodeAt(i + 1)
         if (d >= 0xdc00 && d <= 0xdfff) {
-          c = ((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000
+          cp = ((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000
           width = 2
         }
       }
-      if (first ? !isNameStartCode(c) : !isNameCode(c)) break
-      first = false
+      if (want === NAME_START ? !isNameStartCode(cp) : !isNameCode(cp)) break
       i += width
-      if (i - start > this.limits.maxNameLength)
-        fail('policy-violation', start, `${what} name longer than ${this.limits.maxNameLength}`)
     }
-    if (i === start) fail('not-well-formed', start, `expected ${what} name`)
-    this.i = i
-    return s.slice(start, i)
+    want = NAME
   }
+  if (i === start) fail('not-well-formed', start, `expected ${what} name`)
+  if (i - start > maxLen) fail('policy-violation', start, `${what} name longer than ${maxLen}`)
+  return i
+}
 
-  private skipSpace(): number {
-    const { s, n } = this
-    const start = this.i
-    while (this.i < n && isSpaceCode(s.charCodeAt(this.i))) this.i++
-    return this.i - start
+/** Validates one character that is not plain (a surrogate pair counts as one); the next index. */
+const char = (s: string, i: number, c: number): number => {
+  if (c >= 0x20 && c < 0xd800) return i + 1
+  if (c === 9 || c === 10 || c === 13) return i + 1
+  if (c >= 0xd800 && c <= 0xdbff) {
+    const d = s.charCodeAt(i + 1)
+    if (d >= 0xdc00 && d <= 0xdfff) return i + 2
+    fail('not-well-formed', i, 'unpaired surrogate')
   }
+  if (c >= 0xdc00 && c <= 0xdfff) fail('not-well-formed', i, 'unpaired surrogate')
+  if (c >= 0xe000 && c <= 0xfffd) return i + 1
+  return fail(
+    'not-well-formed',
+    i,
+    `character U+${c.toString(16).toUpperCase().padStart(4, '0')} is not allowed in XML`,
+  )
+}
 
-  private startTag(): void {
-    const { s, stack, limits } = this
-    const at = this.i
-    this.i++
-    const name = this.name('element')
-    const colon = name.indexOf(':')
-    const local = colon < 0 ? name : name.slice(colon + 1)
-    if (unprocessableNames.has(local))
-      fail('bad-format', at, `element name ${quote(name)} is not processable`, 'unprocessable-name')
-    if (stack.length + 1 > limits.maxDepth)
-      fail('policy-violation', at, `nesting deeper than ${limits.maxDepth}`)
-    if (this.starts.length + 1 > limits.maxElements)
-      fail('policy-violation', at, `more than ${limits.maxElements} elements`)
-    this.starts.push(at)
-    let attrs: string[] | undefined
-    for (;;) {
-      const spaced = this.skipSpace()
-      const c = s.charCodeAt(this.i)
-      if (c === GT) {
-        this.i++
-        stack.push(name)
-        return
-      }
-      if (c === SLASH) {
-        if (s.charCodeAt(this.i + 1) !== GT) fail('not-well-formed', this.i, 'expected "/>"')
-        this.i += 2
-        return
-      }
-      if (this.i >= this.n) fail('not-well-formed', this.i, 'truncated start tag')
-      if (spaced === 0)
-        fail('not-well-formed', this.i, 'attributes must be separated by whitespace')
-      const attrAt = this.i
-      const attr = this.name('attribute')
-      if (attrs === undefined) attrs = [attr]
-      else {
-        if (attrs.includes(attr))
-          fail('not-well-formed', attrAt, `duplicate attribute ${quote(attr)}`)
-        attrs.push(attr)
-      }
-      if (attrs.length > limits.maxAttributes)
-        fail('policy-violation', attrAt, `more than ${limits.maxAttributes} attributes`)
-      this.skipSpace()
-      if (s.charCodeAt(this.i) !== EQ)
-        fail('not-well-formed', this.i, `attribute ${quote(attr)} has no value`)
-      this.i++
-      this.skipSpace()
-      const q = s.charCodeAt(this.i)
-      if (q !== QUOT && q !== APOS)
-        fail('not-well-formed', this.i, `attribute ${quote(attr)} value is not quoted`)
-      this.i++
-      this.attrValue(q)
+/** `<!…` at `at`: a CDATA section inside the root is checked and skipped; the rest is refused. */
+const bang = (s: string, at: number, depth: number): number => {
+  if (s.startsWith('<![CDATA[', at)) {
+    if (depth === 0) fail('not-well-formed', at, 'CDATA outside the root element')
+    const end = s.indexOf(']]>', at + 9)
+    if (end < 0) fail('not-well-formed', at, 'unterminated CDATA section')
+    for (let i = at + 9; i < end; ) {
+      const c = s.charCodeAt(i)
+      i = c >= 0x20 && c < 0xd800 ? i + 1 : char(s, i, c)
     }
+    return end + 3
   }
+  if (s.startsWith('<!--', at)) fail('restricted-xml', at, 'comments are not allowed')
+  if (s.startsWith('<!DOCTYPE', at)) fail('restricted-xml', at, 'DOCTYPE is not allowed')
+  return fail('restricted-xml', at, 'markup declarations are not allowed')
+}
 
-  private attrValue(q: number): void {
-    const { s, n } = this
-    while (this.i < n) {
-      const c = s.charCodeAt(this.i)
-      if (c === q) {
-        this.i++
-        return
-      }
-      if (c === LT) fail('not-well-formed', this.i, '"<" in an attribute value')
-      if (c === AMP) this.reference()
-      else this.char(c)
+/** Validates an entity or character reference at `at` (on the `&`); the index after it. */
+const reference = (s: string, at: number, n: number, maxNameLength: number): number => {
+  let i = at + 1
+  if (s.charCodeAt(i) === HASH) {
+    i++
+    const hex = s.charCodeAt(i) === 120 /* x */
+    if (hex) i++
+    let value = 0
+    const digitsAt = i
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i)
+      const d = c >= 48 && c <= 57 ? c - 48 : hex ? hexDigit(c) : -1
+      if (d < 0) break
+      value = value * (hex ? 16 : 10) + d
+      // Cap early so a million digits cannot build a huge number (CVE-2026-25128 class).
+      if (value > 0x10ffff) fail('not-well-formed', at, 'character reference out of range')
     }
-    fail('not-well-formed', n, 'unterminated attribute value')
+    if (i === digitsAt || s.charCodeAt(i) !== SEMI)
+      fail('not-well-formed', at, 'malformed character reference')
+    if (!isXmlCharCode(value))
+      fail('not-well-formed', at, `character reference to U+${value.toString(16).toUpperCase()}`)
+    return i + 1
   }
-
-  private endTag(): void {
-    const at = this.i
-    this.i += 2
-    const name = this.name('element')
-    this.skipSpace()
-    if (this.s.charCodeAt(this.i) !== GT) {
-      if (this.i >= this.n) fail('not-well-formed', this.i, 'truncated end tag')
-      fail('not-well-formed', this.i, 'end tags take no attributes')
-    }
-    this.i++
-    const open = this.stack.pop()
-    if (open === undefined) fail('not-well-formed', at, `stray end tag ${quote(name)}`)
-    if (open !== name)
-      fail('not-well-formed', at, `end tag ${quote(name)} does not match ${quote(open ?? '')}`)
-  }
-
-  private bang(): void {
-    const { s } = this
-    const at = this.i
-    if (s.startsWith('<![CDATA[', at)) {
-      if (this.stack.length === 0) fail('not-well-formed', at, 'CDATA outside the root element')
-      const end = s.indexOf(']]>', at + 9)
-      if (end < 0) fail('not-well-formed', at, 'unterminated CDATA section')
-      for (this.i = at + 9; this.i < end; ) this.char(s.charCodeAt(this.i))
-      this.i = end + 3
-      return
-    }
-    if (s.startsWith('<!--', at)) fail('restricted-xml', at, 'comments are not allowed')
-    if (s.startsWith('<!DOCTYPE', at)) fail('restricted-xml', at, 'DOCTYPE is not allowed')
-    fail('restricted-xml', at, 'markup declarations are not allowed')
-  }
-
-  private text(): void {
-    const { s, n } = this
-    while (this.i < n) {
-      const c = s.charCodeAt(this.i)
-      // Fast path first: most text is plain printable BMP characters.
-      if (c >= 0x20 && c < 0xd800 && c !== LT && c !== AMP && c !== RBRACKET) {
-        this.i++
-        continue
-      }
-      if (c === LT) return
-      if (c === AMP) this.reference()
-      else if (c === RBRACKET && s.startsWith(']]>', this.i))
-        fail('not-well-formed', this.i, '"]]>" in text')
-      else this.char(c)
-    }
-  }
-
-  /** Validates one character at the cursor (a surrogate pair counts as one) and advances. */
-  private char(c: number): void {
-    if (c >= 0x20 && c < 0xd800) {
-      this.i++
-      return
-    }
-    if (c === 9 || c === 10 || c === 13) {
-      this.i++
-      return
-    }
-    if (c >= 0xd800 && c <= 0xdbff) {
-      const d = this.s.charCodeAt(this.i + 1)
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        this.i += 2
-        return
-      }
-      fail('not-well-formed', this.i, 'unpaired surrogate')
-    }
-    if (c >= 0xdc00 && c <= 0xdfff) fail('not-well-formed', this.i, 'unpaired surrogate')
-    if (c >= 0xe000 && c <= 0xfffd) {
-      this.i++
-      return
-    }
+  if (i >= n || !isNameStartCode(s.charCodeAt(i)))
+    fail('not-well-formed', at, 'bare "&" (write &amp;)')
+  const nameAt = i
+  i = nameEnd(s, nameAt, n, maxNameLength, 'entity')
+  if (s.charCodeAt(i) !== SEMI) fail('not-well-formed', at, 'entity reference without ";"')
+  if (!isPredefined(s, nameAt, i))
     fail(
-      'not-well-formed',
-      this.i,
-      `character U+${c.toString(16).toUpperCase().padStart(4, '0')} is not allowed in XML`,
+      'restricted-xml',
+      at,
+      `entity ${quote(s.slice(nameAt, i))} is not one of the five predefined ones`,
     )
-  }
+  return i + 1
+}
 
-  /** Validates an entity or character reference at the cursor (on the `&`) and advances. */
-  private reference(): void {
-    const { s, n } = this
-    const at = this.i
-    let i = at + 1
-    if (s.charCodeAt(i) === HASH) {
-      i++
-      const hex = s.charCodeAt(i) === 120 /* x */
-      if (hex) i++
-      let value = 0
-      const digitsAt = i
-      for (; i < n; i++) {
-        const c = s.charCodeAt(i)
-        const d = c >= 48 && c <= 57 ? c - 48 : hex ? hexDigit(c) : -1
-        if (d < 0) break
-        value = value * (hex ? 16 : 10) + d
-        // Cap early so a million digits cannot build a huge number (CVE-2026-25128 class).
-        if (value > 0x10ffff) fail('not-well-formed', at, 'character reference out of range')
-      }
-      if (i === digitsAt || s.charCodeAt(i) !== SEMI)
-        fail('not-well-formed', at, 'malformed character reference')
-      if (!isXmlCharCode(value))
-        fail('not-well-formed', at, `character reference to U+${value.toString(16).toUpperCase()}`)
-      this.i = i + 1
-      return
-    }
-    this.i = i
-    if (i >= n || !isNameStartCode(s.charCodeAt(i)))
-      fail('not-well-formed', at, 'bare "&" (write &amp;)')
-    const name = this.name('entity')
-    if (s.charCodeAt(this.i) !== SEMI) fail('not-well-formed', at, 'entity reference without ";"')
-    this.i++
-    if (!predefined.has(name))
-      fail('restricted-xml', at, `entity ${quote(name)} is not one of the five predefined ones`)
-  }
+/** One of the five predefined entities (`lt`, `gt`, `amp`, `quot`, `apos`), compared in place. */
+const isPredefined = (s: string, start: number, end: number): boolean => {
+  const len = end - start
+  const c = s.charCodeAt(start)
+  if (len === 2) return (c === 108 || c === 103) && s.charCodeAt(start + 1) === 116 // lt gt
+  if (len === 3) return c === 97 && s.startsWith('amp', start)
+  if (len === 4) return (c === 113 && s.startsWith('quot', start)) || s.startsWith('apos', start)
+  return false
 }
 
 const hexDigit = (c: number): number =>
