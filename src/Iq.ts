@@ -275,7 +275,11 @@ export const codec: t.Type<Iq, Xml.XmlElement, unknown> = fromDecoder(
 export const decode = (
   xml: string | Uint8Array,
   options?: DecodeOptions,
-): E.Either<DecodeError.DecodeError, Iq> => E.flatMap(parseRoot(xml, kinds, options), decodeElement)
+): E.Either<DecodeError.DecodeError, Iq> => {
+  // Not `E.flatMap`: its data-first/data-last dispatch copies `arguments` on every call.
+  const root = parseRoot(xml, kinds, options)
+  return E.isLeft(root) ? root : decodeElement(root.right)
+}
 
 /** Writes an iq; total. @category codecs */
 export const encode = (iq: Iq, options?: EncodeOptions): string =>

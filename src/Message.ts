@@ -320,8 +320,11 @@ export const codec: t.Type<Message, Xml.XmlElement, unknown> = fromDecoder(
 export const decode = (
   xml: string | Uint8Array,
   options?: DecodeOptions,
-): E.Either<DecodeError.DecodeError, Message> =>
-  E.flatMap(parseRoot(xml, kinds, options), decodeElement)
+): E.Either<DecodeError.DecodeError, Message> => {
+  // Not `E.flatMap`: its data-first/data-last dispatch copies `arguments` on every call.
+  const root = parseRoot(xml, kinds, options)
+  return E.isLeft(root) ? root : decodeElement(root.right)
+}
 
 /** Writes a message; total (SEMANTICS.md §3.3). @category codecs */
 export const encode = (m: Message, options?: EncodeOptions): string =>

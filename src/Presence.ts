@@ -360,8 +360,11 @@ export const codec: t.Type<Presence, Xml.XmlElement, unknown> = fromDecoder(
 export const decode = (
   xml: string | Uint8Array,
   options?: DecodeOptions,
-): E.Either<DecodeError.DecodeError, Presence> =>
-  E.flatMap(parseRoot(xml, kinds, options), decodeElement)
+): E.Either<DecodeError.DecodeError, Presence> => {
+  // Not `E.flatMap`: its data-first/data-last dispatch copies `arguments` on every call.
+  const root = parseRoot(xml, kinds, options)
+  return E.isLeft(root) ? root : decodeElement(root.right)
+}
 
 /** Writes a presence; total. @category codecs */
 export const encode = (p: Presence, options?: EncodeOptions): string =>

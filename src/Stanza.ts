@@ -138,8 +138,11 @@ export const codec: t.Type<Stanza, Xml.XmlElement, unknown> = fromDecoder(
 export const decode = (
   xml: string | Uint8Array,
   options?: DecodeOptions,
-): E.Either<DecodeError.DecodeError, Stanza> =>
-  E.flatMap(parseRoot(xml, kinds, options), decodeElement)
+): E.Either<DecodeError.DecodeError, Stanza> => {
+  // Not `E.flatMap`: its data-first/data-last dispatch copies `arguments` on every call.
+  const root = parseRoot(xml, kinds, options)
+  return E.isLeft(root) ? root : decodeElement(root.right)
+}
 
 /**
  * Writes a stanza with its content namespace as the unprefixed default (RFC 6120 §4.8.5).

@@ -18,7 +18,7 @@ import type { Eq as EqT } from 'fp-ts/lib/Eq.js'
 import * as O from 'fp-ts/lib/Option.js'
 import { isNCName, quote, utf8Length } from './internal/chars.js'
 import { escapeAttr, escapeText } from './internal/escape.js'
-import { scan, unprocessableNames } from './internal/scan.js'
+import { Found, isUnprocessable, scan } from './internal/scan.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -127,7 +127,7 @@ export const element = (
   if (!isNCName(name)) throw new TypeError(`Xml.element: invalid element name ${quote(name)}`)
   if (ns === XMLNS_NS || ns === XML_NS)
     throw new TypeError(`Xml.element: elements cannot be in ${quote(ns, 60)}`)
-  const own: Record<string, string> = Object.create(null)
+  const own = nullRecord()
   for (const key of Object.keys(attrs)) {
     const value = attrs[key]
     if (!isAttrKey(key)) throw new TypeError(`Xml.element: invalid attribute name ${quote(key)}`)
@@ -137,6 +137,13 @@ export const element = (
   }
   return { name, ns, attrs: own, children: normalizeChildren(children) }
 }
+
+/**
+ * An empty null-prototype record (SECURITY.md §1 stage 4). Not `Object.create(null)`: V8 puts
+ * those objects in dictionary mode, where every `attrs.id` or `attrs['xml:lang']` read later is a
+ * hash lookup; a literal whose prototype is then set to null keeps fast properties.
+ */
+const nullRecord = (): Record<string, string> => Object.setPrototypeOf({}, null)
 
 const normalizeChildren = (children: ReadonlyArray<XmlNode>): ReadonlyArray<XmlNode> => {
   const out: XmlNode[] = []
@@ -259,8 +266,8 @@ export const parse = (
       return E.left(xmlError('not-well-formed', invalidUtf8At(input), 'invalid UTF-8'))
     }
   }
-  const fault = scan(text, limits)
-  if (fault !== undefined) return E.left({ _tag: 'XmlError', ...fault })
+  const found = scan(text, limits)
+  if (typeof found !== 'number') return E.left({ _tag: 'XmlError', ...found })
   let tree: ReadonlyArray<FxpNode>
   try {
     tree = parserFor(limits.maxDepth).parse(text) as ReadonlyArray<FxpNode>
@@ -276,7 +283,11 @@ export const parse = (
     }
   if (root === undefined) return E.left(xmlError('not-well-formed', 0, 'no root element'))
   const ns = options?.ns === undefined ? 'jabber:client' : (options.ns ?? '')
-  const ctx: BuildContext = { k: 0 }
+  const ctx: BuildContext = {
+    k: 0,
+    attrs: (found & (Found.attrReference | Found.attrWhitespace)) !== 0,
+    text: (found & Found.textReference) !== 0,
+  }
   try {
     return E.right(build(root, { dflt: ns, prefixes: undefined, parent: undefined }, ctx))
   } catch (e) {
@@ -383,6 +394,10 @@ interface Scope {
 interface BuildContext {
   /** Index of the next element in document order, for placing a namespace fault. */
   k: number
+  /** Some attribute value needs decoding (the scan saw a reference, TAB, LF or CR in one). */
+  readonly attrs: boolean
+  /** Some text holds a reference. */
+  readonly text: boolean
 }
 
 class NamespaceFault {
@@ -437,7 +452,7 @@ const build = (node: FxpNode, outer: Scope, ctx: BuildContext): XmlElement => {
       // that needs a look beyond five characters.
       if (key.charCodeAt(2) === 120 /* x */ && key.startsWith('xmlns', 2)) {
         if (key.length === 7) {
-          dflt = decodeAttr(value)
+          dflt = ctx.attrs ? decodeAttr(value) : value
           if (dflt === XML_NS || dflt === XMLNS_NS)
             throw new NamespaceFault(
               at,
@@ -448,7 +463,7 @@ const build = (node: FxpNode, outer: Scope, ctx: BuildContext): XmlElement => {
         if (key.charCodeAt(7) === 58 /* : */) {
           const qname = key.slice(2)
           const prefix = key.slice(8)
-          const uri = decodeAttr(value)
+          const uri = ctx.attrs ? decodeAttr(value) : value
           if (prefix.includes(':') || prefix === '')
             throw new NamespaceFault(at, `${quote(qname)} is not a qualified name`)
           if (uri === '')
@@ -486,12 +501,12 @@ const build = (node: FxpNode, outer: Scope, ctx: BuildContext): XmlElement => {
     if (uri === undefined) throw new NamespaceFault(at, `undeclared prefix ${quote(prefix)}`)
     ns = uri
   }
-  const attrs: Record<string, string> = Object.create(null)
+  const attrs = nullRecord()
   if (firstName !== undefined) {
-    addAttr(attrs, firstName, firstValue, scope, at)
+    addAttr(attrs, firstName, firstValue, scope, ctx)
     if (more !== undefined)
       for (let i = 0; i < more.length; i += 2)
-        addAttr(attrs, more[i] ?? '', more[i + 1] ?? '', scope, at)
+        addAttr(attrs, more[i] ?? '', more[i + 1] ?? '', scope, ctx)
   }
   const children: XmlNode[] = []
   const rawChildren = node[tag] as ReadonlyArray<FxpNode>
@@ -500,7 +515,7 @@ const build = (node: FxpNode, outer: Scope, ctx: BuildContext): XmlElement => {
     const child = rawChildren[i] as FxpNode
     const t = child['#text']
     if (typeof t === 'string') {
-      const decoded = t.indexOf('&') < 0 ? t : decodeReferences(t)
+      const decoded = ctx.text && t.indexOf('&') >= 0 ? decodeReferences(t) : t
       text = text === undefined ? decoded : text + decoded
     } else if ('#cdata' in child) {
       const inner = (child['#cdata'] as ReadonlyArray<FxpNode>)[0]?.['#text']
@@ -524,24 +539,26 @@ const addAttr = (
   qname: string,
   value: string,
   scope: Scope,
-  at: number,
+  ctx: BuildContext,
 ): void => {
+  // The element's index: `build` has already counted it.
+  const at = ctx.k - 1
   let key = qname
   const colon = qname.indexOf(':')
   if (colon >= 0) {
     checkQName(qname, colon, at)
     const p = qname.slice(0, colon)
     const local = qname.slice(colon + 1)
-    if (unprocessableNames.has(local)) return
+    if (isUnprocessable(local)) return
     const uri = lookup(scope, p)
     if (uri === undefined) throw new NamespaceFault(at, `undeclared prefix ${quote(p)}`)
     key = uri === XML_NS ? `xml:${local}` : `{${uri}}${local}`
-  } else if (unprocessableNames.has(qname)) return
+  } else if (isUnprocessable(qname)) return
   // Names the JS object model owns are dropped above (SECURITY.md §2); the record is
   // null-prototype anyway, but callers may spread it into ordinary objects.
   if (key in attrs)
     throw new NamespaceFault(at, `attribute ${quote(qname)} is a duplicate once expanded`)
-  attrs[key] = decodeAttr(value)
+  attrs[key] = ctx.attrs ? decodeAttr(value) : value
 }
 
 const reference = /&(?:#x([0-9a-fA-F]+)|#([0-9]+)|(lt|gt|amp|quot|apos));/g
@@ -553,8 +570,73 @@ const replaceReference = (_: string, hex?: string, dec?: string, name?: string):
       ? String.fromCodePoint(Number.parseInt(dec, 10))
       : (named[name ?? ''] ?? '')
 
-/** Decodes the references the scan allowed; text reaches here with line ends normalized. */
-const decodeReferences = (s: string): string => s.replace(reference, replaceReference)
+/**
+ * Decodes the references the scan allowed; text reaches here with line ends normalized. By hand
+ * rather than `replace` with a callback (a call and a match array per reference): the scan has
+ * checked every `&` starts one of the five entities or a character reference to a legal `Char`,
+ * so this walk only reads them. Anything else (impossible after the scan) takes the regex, which
+ * defines the result.
+ */
+const decodeReferences = (s: string): string => {
+  let out = ''
+  let last = 0
+  for (let amp = s.indexOf('&'); amp >= 0; amp = s.indexOf('&', last)) {
+    const semi = s.indexOf(';', amp + 2)
+    if (semi < 0) return s.replace(reference, replaceReference)
+    let value: string
+    if (s.charCodeAt(amp + 1) === 35 /* # */) {
+      const hex = s.charCodeAt(amp + 2) === 120 /* x */
+      const code = digits(s, hex ? amp + 3 : amp + 2, semi, hex ? 16 : 10)
+      if (code < 0) return s.replace(reference, replaceReference)
+      value = String.fromCodePoint(code)
+    } else {
+      const entity = predefinedEntity(s, amp + 1, semi)
+      if (entity === undefined) return s.replace(reference, replaceReference)
+      value = entity
+    }
+    out += s.slice(last, amp) + value
+    last = semi + 1
+  }
+  return last === 0 ? s : out + s.slice(last)
+}
+
+/** The value of the digits in `s` from `start` to `end` in base 10 or 16; -1 if there are none, another character, or more than U+10FFFF. */
+const digits = (s: string, start: number, end: number, base: number): number => {
+  if (start >= end) return -1
+  let value = 0
+  for (let i = start; i < end; i++) {
+    const c = s.charCodeAt(i)
+    const d =
+      c >= 48 && c <= 57
+        ? c - 48
+        : base === 16 && c >= 97 && c <= 102
+          ? c - 87
+          : base === 16 && c >= 65 && c <= 70
+            ? c - 55
+            : -1
+    if (d < 0) return -1
+    value = value * base + d
+    if (value > 0x10ffff) return -1
+  }
+  return value
+}
+
+const predefinedEntity = (s: string, start: number, end: number): string | undefined => {
+  switch (s.slice(start, end)) {
+    case 'lt':
+      return '<'
+    case 'gt':
+      return '>'
+    case 'amp':
+      return '&'
+    case 'quot':
+      return '"'
+    case 'apos':
+      return "'"
+    default:
+      return undefined
+  }
+}
 
 /**
  * Attribute-value normalization (XML 1.0 §3.3.3): literal TAB/LF/CR become spaces, then

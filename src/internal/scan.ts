@@ -69,7 +69,7 @@ const APOS = 39
 // ASCII classes, one byte per code unit below 128. Bits: NAME_START and NAME follow XML 1.0
 // §2.3; TEXT marks characters that text may hold with no further look (everything but C0
 // controls other than TAB/LF/CR, and `<`, `&`, `]`); ATTR the same for attribute values (`]` is
-// plain there, quotes are not).
+// plain there; quotes are not, nor TAB/LF/CR, which the scan reports in its flags).
 const NAME_START = 1
 const NAME = 2
 const TEXT = 4
@@ -81,7 +81,7 @@ for (let c = 0; c < 128; c++) {
   else if (isNameCode(c)) k |= NAME
   const xmlChar = c >= 0x20 || c === 9 || c === 10 || c === 13
   if (xmlChar && c !== LT && c !== AMP && c !== RBRACKET) k |= TEXT
-  if (xmlChar && c !== LT && c !== AMP && c !== QUOT && c !== APOS) k |= ATTR
+  if (c >= 0x20 && c !== LT && c !== AMP && c !== QUOT && c !== APOS) k |= ATTR
   ascii[c] = k
 }
 
@@ -107,14 +107,26 @@ const fail = (condition: XmlCondition, offset: number, message: string, reason?:
 }
 
 /**
- * Scans `s`; returns the first fault, or `undefined` when the input is acceptable. If `starts`
- * is given, the offset of each start tag is appended to it, in document order (only needed to
- * place a later namespace fault, so the happy path skips it).
+ * What an accepted input holds, as bits of the number `scan` returns: the tree builder skips the
+ * decoding work none of the input needs (most stanzas carry no reference in any attribute value).
  */
-export const scan = (s: string, limits: ScanLimits, starts?: number[]): ScanFault | undefined => {
+export const Found = {
+  /** A reference (`&…;`) in some attribute value. */
+  attrReference: 1,
+  /** A literal TAB, LF or CR in some attribute value (normalized to a space, XML 1.0 §3.3.3). */
+  attrWhitespace: 2,
+  /** A reference in some text (outside CDATA). */
+  textReference: 4,
+} as const
+
+/**
+ * Scans `s`; returns the first fault, or the {@link Found} bits when the input is acceptable.
+ * If `starts` is given, the offset of each start tag is appended to it, in document order (only
+ * needed to place a later namespace fault, so the happy path skips it).
+ */
+export const scan = (s: string, limits: ScanLimits, starts?: number[]): ScanFault | number => {
   try {
-    run(s, limits, starts)
-    return undefined
+    return run(s, limits, starts)
   } catch (e) {
     if (e instanceof Fault) return e.fault
     throw e
@@ -134,9 +146,10 @@ const sameName = (s: string, a: number, b: number, len: number): boolean => {
   return true
 }
 
-/** Throws on the first fault. */
-const run = (s: string, limits: ScanLimits, starts: number[] | undefined): void => {
+/** Throws on the first fault; returns the {@link Found} bits. */
+const run = (s: string, limits: ScanLimits, starts: number[] | undefined): number => {
   const n = s.length
+  let found = 0
   const { maxDepth, maxElements, maxAttributes, maxNameLength } = limits
   let depth = 0
   let elements = 0
@@ -241,8 +254,13 @@ const run = (s: string, limits: ScanLimits, starts: number[] | undefined): void 
                 break
               } else if (c === QUOT || c === APOS) i++
               else if (c === LT) fail('not-well-formed', i, '"<" in an attribute value')
-              else if (c === AMP) i = reference(s, i, n, maxNameLength)
-              else i = char(s, i, c)
+              else if (c === AMP) {
+                found |= Found.attrReference
+                i = reference(s, i, n, maxNameLength)
+              } else if (c === 9 || c === 10 || c === 13) {
+                found |= Found.attrWhitespace
+                i++
+              } else i = char(s, i, c)
             } else if (plainWide(c)) i++
             else i = char(s, i, c)
           }
@@ -263,8 +281,10 @@ const run = (s: string, limits: ScanLimits, starts: number[] | undefined): void 
         if (c < 128) {
           if ((ascii[c] ?? 0) & TEXT) i++
           else if (c === LT) break
-          else if (c === AMP) i = reference(s, i, n, maxNameLength)
-          else if (c === RBRACKET) {
+          else if (c === AMP) {
+            found |= Found.textReference
+            i = reference(s, i, n, maxNameLength)
+          } else if (c === RBRACKET) {
             if (s.startsWith(']]>', i)) fail('not-well-formed', i, '"]]>" in text')
             i++
           } else i = char(s, i, c)
@@ -285,13 +305,27 @@ const run = (s: string, limits: ScanLimits, starts: number[] | undefined): void 
       `unclosed element ${quote(s.slice(at, at + (openLen[depth - 1] ?? 0)))}`,
     )
   }
+  return found
 }
 
-/**
- * Fails for an element name whose local part the JS object model owns. Those names are 7 to 20
- * characters long and start with one of a few letters, so most names are ruled out without
- * building a string.
- */
+// Every unprocessable name is 7 to 20 characters long and starts with one of `_ c h i p t v`:
+// testing that first rules out nearly every name without hashing or building a string.
+const mayBeUnprocessable = (len: number, first: number): boolean =>
+  len >= 7 &&
+  len <= 20 &&
+  (first === 95 ||
+    first === 99 ||
+    first === 104 ||
+    first === 105 ||
+    first === 112 ||
+    first === 116 ||
+    first === 118)
+
+/** Is `name` one of {@link unprocessableNames}? */
+export const isUnprocessable = (name: string): boolean =>
+  mayBeUnprocessable(name.length, name.charCodeAt(0)) && unprocessableNames.has(name)
+
+/** Fails for an element name whose local part the JS object model owns. */
 const checkProcessable = (s: string, at: number, nameAt: number, end: number): void => {
   let local = nameAt
   for (let k = nameAt; k < end; k++)
@@ -299,11 +333,10 @@ const checkProcessable = (s: string, at: number, nameAt: number, end: number): v
       local = k + 1
       break
     }
-  const len = end - local
-  if (len < 7 || len > 20) return
-  const c = s.charCodeAt(local)
-  if (c !== 95 && c !== 99 && c !== 104 && c !== 105 && c !== 112 && c !== 116 && c !== 118) return // not _ c h i p t v
-  if (unprocessableNames.has(s.slice(local, end)))
+  if (
+    mayBeUnprocessable(end - local, s.charCodeAt(local)) &&
+    unprocessableNames.has(s.slice(local, end))
+  )
     fail(
       'bad-format',
       at,
