@@ -22,10 +22,11 @@ import {
   sinkDigest,
   table,
 } from './harness.js'
+import { rxBench } from './rx.js'
 import { stanzaBench } from './stanza.js'
 import { GateError, xmlBench } from './xml.js'
 
-const benches: ReadonlyArray<Bench> = [xmlBench, stanzaBench]
+const benches: ReadonlyArray<Bench> = [xmlBench, stanzaBench, rxBench]
 
 // -------------------------------------------------------------------------------------
 // selection
