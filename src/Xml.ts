@@ -438,11 +438,13 @@ const build = (node: FxpNode, outer: Scope, ctx: BuildContext): XmlElement => {
   const at = ctx.k++
   const raw = node[':@'] as Readonly<Record<string, string>> | undefined
   let scope = outer
-  // Non-declaration attributes as name/value pairs; the first pair in locals, since most
-  // elements have at most one (saves an array per element).
-  let firstName: string | undefined
-  let firstValue = ''
-  let more: string[] | undefined
+  const attrs = nullRecord()
+  // Attributes go straight into `attrs` while their key needs no namespace scope: unprefixed
+  // names and `xml:` names (the xml prefix is bound everywhere). None of those can fault (the
+  // scan rejected duplicate names, and neither kind can collide with an expanded `{uri}` key),
+  // so this cannot reorder faults. From the first other attribute on, the rest wait in `later`
+  // for this element's declarations, which may follow them, keeping document order.
+  let later: string[] | undefined
   if (raw !== undefined) {
     let dflt = outer.dflt
     let prefixes: Map<string, string> | undefined
@@ -480,11 +482,18 @@ const build = (node: FxpNode, outer: Scope, ctx: BuildContext): XmlElement => {
         }
       }
       const qname = key.slice(2)
-      if (firstName === undefined) {
-        firstName = qname
-        firstValue = value
-      } else if (more === undefined) more = [qname, value]
-      else more.push(qname, value)
+      if (later !== undefined) later.push(qname, value)
+      else {
+        const colon = qname.indexOf(':')
+        if (
+          colon < 0 ||
+          (colon === 3 && qname.length > 4 && qname.startsWith('xml') && qname.indexOf(':', 4) < 0)
+        ) {
+          // Names the JS object model owns are dropped (SECURITY.md §2).
+          if (!isUnprocessable(colon < 0 ? qname : qname.slice(4)))
+            attrs[qname] = ctx.attrs ? decodeAttr(value) : value
+        } else later = [qname, value]
+      }
     }
     if (dflt !== outer.dflt || prefixes !== undefined) scope = { dflt, prefixes, parent: outer }
   }
@@ -501,13 +510,9 @@ const build = (node: FxpNode, outer: Scope, ctx: BuildContext): XmlElement => {
     if (uri === undefined) throw new NamespaceFault(at, `undeclared prefix ${quote(prefix)}`)
     ns = uri
   }
-  const attrs = nullRecord()
-  if (firstName !== undefined) {
-    addAttr(attrs, firstName, firstValue, scope, ctx)
-    if (more !== undefined)
-      for (let i = 0; i < more.length; i += 2)
-        addAttr(attrs, more[i] ?? '', more[i + 1] ?? '', scope, ctx)
-  }
+  if (later !== undefined)
+    for (let i = 0; i < later.length; i += 2)
+      addAttr(attrs, later[i] ?? '', later[i + 1] ?? '', scope, ctx)
   const children: XmlNode[] = []
   const rawChildren = node[tag] as ReadonlyArray<FxpNode>
   let text: string | undefined

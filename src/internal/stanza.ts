@@ -137,12 +137,17 @@ export const walk = (
   const problems: Problem[] = []
   const common: Walked['common'] = { payload: [] }
   const { attrs } = el
-  for (const attr of ['to', 'from'] as const) {
-    const raw = attrs[attr]
-    if (raw === undefined) continue
-    const jid = Jid.parse(raw)
-    if (E.isRight(jid)) common[attr] = jid.right
-    else problems.push(DecodeError.problem(`${kind}@${attr}`, 'jid-malformed', jid.left.message))
+  const to = attrs.to
+  if (to !== undefined) {
+    const jid = Jid.parse(to)
+    if (E.isRight(jid)) common.to = jid.right
+    else problems.push(DecodeError.problem(`${kind}@to`, 'jid-malformed', jid.left.message))
+  }
+  const from = attrs.from
+  if (from !== undefined) {
+    const jid = Jid.parse(from)
+    if (E.isRight(jid)) common.from = jid.right
+    else problems.push(DecodeError.problem(`${kind}@from`, 'jid-malformed', jid.left.message))
   }
   const id = attrs.id
   if (id !== undefined) common.id = id
@@ -237,6 +242,10 @@ export const textOf = (m: Modelled, problems: Problem[]): string | undefined => 
  */
 export const perLanguage = (w: Walked, matches: ReadonlyArray<Modelled>): string | undefined => {
   if (matches.length === 0) return undefined
+  const [only] = matches
+  // One child cannot repeat a language: skip the set (the common case).
+  if (matches.length === 1 && only !== undefined)
+    return only.foreign === undefined ? textOf(only, w.problems) : undefined
   const seen = new Set<string>()
   let field: string | undefined
   for (const m of matches) {
@@ -258,6 +267,8 @@ export const finish = <A>(
   problems: Problem[],
   build: () => A,
 ): E.Either<DecodeError.DecodeError, A> => {
+  // Checked before destructuring, which runs the iterator protocol and copies the rest.
+  if (problems.length === 0) return E.right(build())
   const [first, ...rest] = problems
   if (first === undefined) return E.right(build())
   const all: ReadonlyNonEmptyArray<Problem> = [first, ...rest]
