@@ -289,7 +289,9 @@ export const parse = (
     text: (found & Found.textReference) !== 0,
   }
   try {
-    return E.right(build(root, { dflt: ns, prefixes: undefined, parent: undefined }, ctx))
+    return E.right(
+      build(root, nodeKey(root), { dflt: ns, prefixes: undefined, parent: undefined }, ctx),
+    )
   } catch (e) {
     if (e instanceof NamespaceFault) {
       // Offsets of start tags are only needed here, so the scan that passed records them now.
@@ -428,13 +430,30 @@ const checkQName = (qname: string, colon: number, at: number): void => {
 }
 
 /** Converts one fast-xml-parser element node, resolving namespaces and decoding references. */
-const build = (node: FxpNode, outer: Scope, ctx: BuildContext): XmlElement => {
-  let tag = ''
-  for (const key in node)
-    if (key !== ':@') {
-      tag = key
-      break
-    }
+/**
+ * The key that says what a fast-xml-parser node is: `#text`, `#cdata`, or the element's tag (its
+ * attributes sit under `:@`). Read once per node: the tag of each element gets its own object
+ * shape, so looking up `#text` or `#cdata` on every node would be a megamorphic load.
+ */
+const nodeKey = (node: FxpNode): string => {
+  for (const key in node) if (key !== ':@') return key
+  return ''
+}
+
+// fast-xml-parser keys attributes '@_' + QName. Its keys are already internalized strings, so a
+// map from them to the QName costs one hash lookup, where slicing would build a fresh string that
+// V8 must internalize again before it can be a property key. Bounded against hostile input.
+const qnames = new Map<string, string>()
+const qnameOf = (key: string): string => {
+  let qname = qnames.get(key)
+  if (qname === undefined) {
+    qname = key.slice(2)
+    if (qnames.size < 4096) qnames.set(key, qname)
+  }
+  return qname
+}
+
+const build = (node: FxpNode, tag: string, outer: Scope, ctx: BuildContext): XmlElement => {
   const at = ctx.k++
   const raw = node[':@'] as Readonly<Record<string, string>> | undefined
   let scope = outer
@@ -481,7 +500,7 @@ const build = (node: FxpNode, outer: Scope, ctx: BuildContext): XmlElement => {
           continue
         }
       }
-      const qname = key.slice(2)
+      const qname = qnameOf(key)
       if (later !== undefined) later.push(qname, value)
       else {
         const colon = qname.indexOf(':')
@@ -518,11 +537,13 @@ const build = (node: FxpNode, outer: Scope, ctx: BuildContext): XmlElement => {
   let text: string | undefined
   for (let i = 0; i < rawChildren.length; i++) {
     const child = rawChildren[i] as FxpNode
-    const t = child['#text']
-    if (typeof t === 'string') {
-      const decoded = ctx.text && t.indexOf('&') >= 0 ? decodeReferences(t) : t
+    const key = nodeKey(child)
+    if (key === '#text') {
+      const t = child['#text']
+      const raw = typeof t === 'string' ? t : ''
+      const decoded = ctx.text && raw.indexOf('&') >= 0 ? decodeReferences(raw) : raw
       text = text === undefined ? decoded : text + decoded
-    } else if ('#cdata' in child) {
+    } else if (key === '#cdata') {
       const inner = (child['#cdata'] as ReadonlyArray<FxpNode>)[0]?.['#text']
       const cdata = typeof inner === 'string' ? inner : ''
       text = text === undefined ? cdata : text + cdata
@@ -531,7 +552,7 @@ const build = (node: FxpNode, outer: Scope, ctx: BuildContext): XmlElement => {
         if (text !== '') children.push(text)
         text = undefined
       }
-      children.push(build(child, scope, ctx))
+      children.push(build(child, key, scope, ctx))
     }
   }
   if (text !== undefined && text !== '') children.push(text)
