@@ -15,6 +15,8 @@ import * as DecodeError from './DecodeError.js'
 import { quote } from './internal/chars.js'
 import { fromDecoder } from './internal/codec.js'
 import {
+  AFTER_CHILDREN,
+  ATTRIBUTES,
   type Common,
   checkRoot,
   type DecodeOptions,
@@ -27,8 +29,10 @@ import {
   type ReplyOptions,
   randomId,
   replyAddress,
+  report,
   stanzaElement,
   walk,
+  writeStanza,
 } from './internal/stanza.js'
 import type { Jid } from './Jid.js'
 import * as StanzaError from './StanzaError.js'
@@ -228,12 +232,16 @@ export const decodeElement = (x: Xml.XmlElement): E.Either<DecodeError.DecodeErr
   const w = walk(x, 'iq', nothing)
   const { id, type: rawType } = x.attrs
   if (id === undefined || id === '')
-    w.problems.push(
+    report(
+      w,
+      ATTRIBUTES,
       DecodeError.problem('iq@id', 'bad-request', id === undefined ? 'missing id' : 'empty id'),
     )
   const type = rawType !== undefined && iqTypes.has(rawType) ? (rawType as IqType) : undefined
   if (type === undefined)
-    w.problems.push(
+    report(
+      w,
+      ATTRIBUTES,
       DecodeError.problem(
         'iq@type',
         'bad-request',
@@ -245,18 +253,26 @@ export const decodeElement = (x: Xml.XmlElement): E.Either<DecodeError.DecodeErr
   decodeErrors(w, 'iq', type === 'error')
   const n = w.common.payload.length
   if ((type === 'get' || type === 'set') && n !== 1)
-    w.problems.push(
+    report(
+      w,
+      AFTER_CHILDREN,
       DecodeError.problem('iq', 'bad-request', `a ${type} needs exactly one child, got ${n}`),
     )
   if ((type === 'result' || type === 'error') && n > 1)
-    w.problems.push(
+    report(
+      w,
+      AFTER_CHILDREN,
       DecodeError.problem(
         'iq',
         'bad-request',
         `a ${type} has at most one child besides <error/>, got ${n}`,
       ),
     )
-  return finish(w.problems, () => ({ kind: 'iq', ...w.common, id: id ?? '', type: type ?? 'get' }))
+  return finish(
+    w.problems,
+    () => ({ kind: 'iq', ...w.common, id: id ?? '', type: type ?? 'get' }),
+    w.at,
+  )
 }
 
 /** The `<iq/>` element in content namespace `ns`. @category codecs */
@@ -282,5 +298,9 @@ export const decode = (
 }
 
 /** Writes an iq; total. @category codecs */
-export const encode = (iq: Iq, options?: EncodeOptions): string =>
-  Xml.serialize(toElement(iq, options?.ns ?? 'jabber:client'))
+export const encode = (iq: Iq, options?: EncodeOptions): string => {
+  const ns = options?.ns ?? 'jabber:client'
+  // `Xml.serialize(toElement(iq, ns))` written directly; `undefined` only for records outside
+  // their type, which take that path.
+  return writeStanza('iq', iq, ns, iq.type, '') ?? Xml.serialize(toElement(iq, ns))
+}

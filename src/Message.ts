@@ -27,10 +27,13 @@ import {
   perLanguage,
   type ReplyOptions,
   replyAddress,
+  report,
   stanzaElement,
   textChild,
   textOf,
   walk,
+  writeStanza,
+  writeTextChild,
 } from './internal/stanza.js'
 import * as Jid from './Jid.js'
 import * as Xml from './Xml.js'
@@ -246,6 +249,8 @@ export const reply =
 // -------------------------------------------------------------------------------------
 
 const modelled: ReadonlySet<string> = new Set(['body', 'subject', 'thread'])
+// A thread has no language (XEP-0201): only bodies and subjects are chosen per language.
+const perLanguageNames: ReadonlySet<string> = new Set(['body', 'subject'])
 const typed: ReadonlySet<string> = new Set(types)
 const kinds: ReadonlySet<string> = new Set(['message'])
 
@@ -258,7 +263,7 @@ const kinds: ReadonlySet<string> = new Set(['message'])
 export const decodeElement = (x: Xml.XmlElement): E.Either<DecodeError.DecodeError, Message> => {
   const wrong = checkRoot(x, kinds, null)
   if (wrong !== undefined) return finish([wrong], () => make())
-  const w = walk(x, 'message', modelled, modelled)
+  const w = walk(x, 'message', modelled, perLanguageNames)
   const rawType = x.attrs.type
   const type = rawType !== undefined && typed.has(rawType) ? (rawType as MessageType) : undefined
   decodeErrors(w, 'message', type === 'error')
@@ -269,23 +274,27 @@ export const decodeElement = (x: Xml.XmlElement): E.Either<DecodeError.DecodeErr
   for (const m of w.modelled) {
     if (m.el.name === 'body') bodies.push(m)
     else if (m.el.name === 'subject') subjects.push(m)
-    else if (thread !== undefined) w.problems.push(problemAt(m, 'more than one <thread/>'))
+    else if (thread !== undefined) report(w, m.index, problemAt(m, 'more than one <thread/>'))
     else {
-      thread = textOf(m, w.problems) ?? ''
+      thread = textOf(w, m) ?? ''
       parent = m.el.attrs.parent
     }
   }
   const subject = perLanguage(w, subjects)
   const body = perLanguage(w, bodies)
-  return finish(w.problems, () => {
-    const r: { -readonly [K in keyof Message]: Message[K] } = { kind: 'message', ...w.common }
-    if (type !== undefined) r.type = type
-    if (body !== undefined) r.body = body
-    if (subject !== undefined) r.subject = subject
-    if (thread !== undefined) r.thread = thread
-    if (parent !== undefined) r.parentThread = parent
-    return r
-  })
+  return finish(
+    w.problems,
+    () => {
+      const r: { -readonly [K in keyof Message]: Message[K] } = { kind: 'message', ...w.common }
+      if (type !== undefined) r.type = type
+      if (body !== undefined) r.body = body
+      if (subject !== undefined) r.subject = subject
+      if (thread !== undefined) r.thread = thread
+      if (parent !== undefined) r.parentThread = parent
+      return r
+    },
+    w.at,
+  )
 }
 
 const problemAt = (m: Modelled, message: string): DecodeError.Problem => ({
@@ -327,5 +336,28 @@ export const decode = (
 }
 
 /** Writes a message; total (SEMANTICS.md §3.3). @category codecs */
-export const encode = (m: Message, options?: EncodeOptions): string =>
-  Xml.serialize(toElement(m, options?.ns ?? 'jabber:client'))
+export const encode = (m: Message, options?: EncodeOptions): string => {
+  const ns = options?.ns ?? 'jabber:client'
+  return write(m, ns) ?? Xml.serialize(toElement(m, ns))
+}
+
+/** `Xml.serialize(toElement(m, ns))` written directly (see `writeStanza`); `undefined`: use that. */
+const write = (m: Message, ns: string): string | undefined => {
+  let own = ''
+  if (m.subject !== undefined) {
+    const child = writeTextChild('subject', m.subject)
+    if (child === undefined) return undefined
+    own += child
+  }
+  if (m.body !== undefined) {
+    const child = writeTextChild('body', m.body)
+    if (child === undefined) return undefined
+    own += child
+  }
+  if (m.thread !== undefined) {
+    const child = writeTextChild('thread', m.thread, 'parent', m.parentThread)
+    if (child === undefined) return undefined
+    own += child
+  }
+  return writeStanza('message', m, ns, m.type, own)
+}

@@ -15,6 +15,7 @@ import * as DecodeError from './DecodeError.js'
 import { quote } from './internal/chars.js'
 import { fromDecoder } from './internal/codec.js'
 import {
+  ATTRIBUTES,
   assign,
   type Common,
   checkRoot,
@@ -28,10 +29,14 @@ import {
   perLanguage,
   type ReplyOptions,
   replyAddress,
+  report,
   stanzaElement,
   textChild,
   textOf,
+  type Walked,
   walk,
+  writeStanza,
+  writeTextChild,
 } from './internal/stanza.js'
 import * as Xml from './Xml.js'
 
@@ -109,7 +114,7 @@ export const make = (fields: Fields = {}): Presence => ({
  */
 export const priority = (n: number): E.Either<PriorityError, Priority> =>
   Number.isInteger(n) && n >= -128 && n <= 127
-    ? E.right(n as Priority)
+    ? E.right((n + 0) as Priority) // -0 → 0, as the decoder does
     : E.left({
         _tag: 'PriorityError',
         message: `expected an integer in -128..127, got ${String(n).slice(0, 40)}`,
@@ -256,13 +261,16 @@ const kinds: ReadonlySet<string> = new Set(['presence'])
 const xmlTrim = /^[ \t\n\r]+|[ \t\n\r]+$/g
 const xsByte = /^[+-]?[0-9]+$/
 
-const decodePriority = (m: Modelled, problems: DecodeError.Problem[]): Priority | undefined => {
-  const raw = textOf(m, problems)
+const decodePriority = (w: Walked, m: Modelled): Priority | undefined => {
+  const raw = textOf(w, m)
   if (raw === undefined) return undefined
   const text = raw.replace(xmlTrim, '')
   const n = xsByte.test(text) ? Number(text) : Number.NaN
-  if (n >= -128 && n <= 127) return n as Priority
-  problems.push(
+  // `+ 0` folds -0 into 0: "-0" is a valid xs:byte, but -0 would not survive encode → decode.
+  if (n >= -128 && n <= 127) return (n + 0) as Priority
+  report(
+    w,
+    m.index,
     DecodeError.problem(
       m.path,
       'bad-request',
@@ -287,7 +295,9 @@ export const decodeElement = (x: Xml.XmlElement): E.Either<DecodeError.DecodeErr
   if (rawType !== undefined) {
     if (isPresenceType(rawType)) type = rawType
     else
-      w.problems.push(
+      report(
+        w,
+        ATTRIBUTES,
         DecodeError.problem(
           'presence@type',
           'bad-request',
@@ -305,16 +315,18 @@ export const decodeElement = (x: Xml.XmlElement): E.Either<DecodeError.DecodeErr
     if (m.el.name === 'status') statuses.push(m)
     else if (m.el.name === 'show') {
       if (seenShow) {
-        w.problems.push(DecodeError.problem(m.path, 'bad-request', 'more than one <show/>'))
+        report(w, m.index, DecodeError.problem(m.path, 'bad-request', 'more than one <show/>'))
         continue
       }
       seenShow = true
-      const raw = textOf(m, w.problems)
+      const raw = textOf(w, m)
       if (raw === undefined) continue
       const value = raw.replace(xmlTrim, '')
       if (isShow(value)) show = value
       else
-        w.problems.push(
+        report(
+          w,
+          m.index,
           DecodeError.problem(
             m.path,
             'bad-request',
@@ -322,21 +334,25 @@ export const decodeElement = (x: Xml.XmlElement): E.Either<DecodeError.DecodeErr
           ),
         )
     } else if (seenPriority)
-      w.problems.push(DecodeError.problem(m.path, 'bad-request', 'more than one <priority/>'))
+      report(w, m.index, DecodeError.problem(m.path, 'bad-request', 'more than one <priority/>'))
     else {
       seenPriority = true
-      prio = decodePriority(m, w.problems)
+      prio = decodePriority(w, m)
     }
   }
   const status = perLanguage(w, statuses)
-  return finish(w.problems, () => {
-    const r: { -readonly [K in keyof Presence]: Presence[K] } = { kind: 'presence', ...w.common }
-    if (type !== undefined) r.type = type
-    if (show !== undefined) r.show = show
-    if (status !== undefined) r.status = status
-    if (prio !== undefined) r.priority = prio
-    return r
-  })
+  return finish(
+    w.problems,
+    () => {
+      const r: { -readonly [K in keyof Presence]: Presence[K] } = { kind: 'presence', ...w.common }
+      if (type !== undefined) r.type = type
+      if (show !== undefined) r.show = show
+      if (status !== undefined) r.status = status
+      if (prio !== undefined) r.priority = prio
+      return r
+    },
+    w.at,
+  )
 }
 
 /** The `<presence/>` element in content namespace `ns`. @category codecs */
@@ -367,5 +383,24 @@ export const decode = (
 }
 
 /** Writes a presence; total. @category codecs */
-export const encode = (p: Presence, options?: EncodeOptions): string =>
-  Xml.serialize(toElement(p, options?.ns ?? 'jabber:client'))
+export const encode = (p: Presence, options?: EncodeOptions): string => {
+  const ns = options?.ns ?? 'jabber:client'
+  return write(p, ns) ?? Xml.serialize(toElement(p, ns))
+}
+
+/** `Xml.serialize(toElement(p, ns))` written directly (see `writeStanza`); `undefined`: use that. */
+const write = (p: Presence, ns: string): string | undefined => {
+  let own = ''
+  if (p.show !== undefined) {
+    const child = writeTextChild('show', p.show)
+    if (child === undefined) return undefined
+    own += child
+  }
+  if (p.status !== undefined) {
+    const child = writeTextChild('status', p.status)
+    if (child === undefined) return undefined
+    own += child
+  }
+  if (p.priority !== undefined) own += writeTextChild('priority', String(p.priority)) ?? ''
+  return writeStanza('presence', p, ns, p.type, own)
+}

@@ -124,7 +124,7 @@ export const element = (
   attrs: Readonly<Record<string, string>> = {},
   children: ReadonlyArray<XmlNode> = [],
 ): XmlElement => {
-  if (!isNCName(name)) throw new TypeError(`Xml.element: invalid element name ${quote(name)}`)
+  if (!validName(name)) throw new TypeError(`Xml.element: invalid element name ${quote(name)}`)
   if (ns === XMLNS_NS || ns === XML_NS)
     throw new TypeError(`Xml.element: elements cannot be in ${quote(ns, 60)}`)
   const own = nullRecord()
@@ -707,9 +707,11 @@ const write = (el: XmlElement, parentNs: string | undefined): string => {
   let out = `<${name}`
   if (ns !== parentNs) out += ` xmlns='${escapeAttr(ns)}'`
   const attrs = el.attrs
+  // With no prototype (every parsed or `element`-built record), `for…in` sees own keys only.
+  const ownOnly = attrs !== undefined && attrs !== null && Object.getPrototypeOf(attrs) === null
   let prefixes = 0
   for (const key in attrs) {
-    if (!Object.hasOwn(attrs, key)) continue
+    if (!ownOnly && !Object.hasOwn(attrs, key)) continue
     const value = attrs[key]
     if (typeof value !== 'string') continue
     if (key.charCodeAt(0) === 123 /* { */) {
@@ -722,8 +724,7 @@ const write = (el: XmlElement, parentNs: string | undefined): string => {
         const p = `ns${prefixes++}`
         out += ` xmlns:${p}='${escapeAttr(uri)}' ${p}:${local}='${escapeAttr(value)}'`
       }
-    } else if (validName(key) || (key.startsWith('xml:') && validName(key.slice(4))))
-      if (key !== 'xmlns') out += ` ${key}='${escapeAttr(value)}'`
+    } else if (validPlainKey(key)) out += ` ${key}='${escapeAttr(value)}'`
   }
   const children = el.children
   if (children.length === 0) return `${out}/>`
@@ -743,14 +744,23 @@ const validName = (name: string): boolean => {
   return true
 }
 
+// Same for attribute keys that are NCNames (but `xmlns`) or `xml:` names.
+const knownPlainKeys = new Set<string>()
+const validPlainKey = (key: string): boolean => {
+  if (knownPlainKeys.has(key)) return true
+  const valid =
+    (validName(key) && key !== 'xmlns') || (key.startsWith('xml:') && validName(key.slice(4)))
+  if (valid && knownPlainKeys.size < 4096) knownPlainKeys.add(key)
+  return valid
+}
+
 const isAttrKey = (key: string): boolean => {
   if (key.startsWith('{')) {
     const close = key.indexOf('}')
     const uri = key.slice(1, close)
     return close >= 2 && uri !== XMLNS_NS && isNCName(key.slice(close + 1))
   }
-  if (key.startsWith('xml:')) return isNCName(key.slice(4))
-  return key !== 'xmlns' && isNCName(key)
+  return validPlainKey(key)
 }
 
 // -------------------------------------------------------------------------------------

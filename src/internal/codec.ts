@@ -9,18 +9,27 @@ import * as t from 'io-ts'
 import * as DecodeError from '../DecodeError.js'
 import type { XmlElement } from '../Xml.js'
 
-/** Is `u` shaped like an `XmlElement`? (Shallow: children are checked as they are decoded.) */
-export const isXmlElement = (u: unknown): u is XmlElement => {
-  if (typeof u !== 'object' || u === null) return false
+/**
+ * Is `u` a whole `XmlElement` tree: names and namespaces strings, attribute values strings,
+ * children strings or elements, all the way down? Codecs take `unknown`, so a malformed child
+ * must give a `Left`, not a `TypeError` or a `Right` carrying junk. The depth bound also stops
+ * cyclic objects.
+ */
+export const isXmlElement = (u: unknown, depth = 0): u is XmlElement => {
+  if (typeof u !== 'object' || u === null || depth > maxTreeDepth) return false
   const r = u as Record<string, unknown>
-  return (
-    typeof r.name === 'string' &&
-    typeof r.ns === 'string' &&
-    typeof r.attrs === 'object' &&
-    r.attrs !== null &&
-    Array.isArray(r.children)
-  )
+  const { attrs, children } = r
+  if (typeof r.name !== 'string' || typeof r.ns !== 'string') return false
+  if (typeof attrs !== 'object' || attrs === null || !Array.isArray(children)) return false
+  for (const key of Object.keys(attrs))
+    if (typeof (attrs as Record<string, unknown>)[key] !== 'string') return false
+  for (const child of children as ReadonlyArray<unknown>)
+    if (typeof child !== 'string' && !isXmlElement(child, depth + 1)) return false
+  return true
 }
+
+// Far above the parser's default depth limit (32), so any tree `Xml.parse` can return passes.
+const maxTreeDepth = 1024
 
 /** An io-ts codec `XmlElement ⇄ A` from a decoder and a total encoder. */
 export const fromDecoder = <A>(

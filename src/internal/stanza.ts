@@ -11,6 +11,7 @@ import * as Jid from '../Jid.js'
 import * as StanzaError from '../StanzaError.js'
 import * as Xml from '../Xml.js'
 import { quote } from './chars.js'
+import { escapeAttr, escapeText } from './escape.js'
 
 type Problem = DecodeError.Problem
 
@@ -112,6 +113,8 @@ const isForeign = (child: Xml.XmlElement, lang: string | undefined): boolean => 
 export interface Modelled {
   readonly el: Xml.XmlElement
   readonly path: string
+  /** Position among the stanza's children, to report problems in document order. */
+  readonly index: number
   /** In another language than the stanza's: kept in the payload, only counted here. */
   readonly foreign?: true
 }
@@ -122,6 +125,20 @@ export interface Walked {
   readonly modelled: ReadonlyArray<Modelled>
   readonly errors: ReadonlyArray<Modelled>
   readonly problems: Problem[]
+  /** Where each problem sits in the document, parallel to `problems` (SEMANTICS.md §3.2). */
+  readonly at: number[]
+}
+
+/** Attributes come before any child; rules about the children as a whole, after them all. */
+export const ATTRIBUTES = -1
+export const AFTER_CHILDREN = Number.POSITIVE_INFINITY
+
+/** Records a problem at a document position. */
+export const report = (w: Walked, at: number, ...problems: ReadonlyArray<Problem>): void => {
+  for (const p of problems) {
+    w.problems.push(p)
+    w.at.push(at)
+  }
 }
 
 /**
@@ -135,26 +152,33 @@ export const walk = (
   langNames: ReadonlySet<string> = noNames,
 ): Walked => {
   const problems: Problem[] = []
+  const at: number[] = []
   const common: Walked['common'] = { payload: [] }
   const { attrs } = el
   const to = attrs.to
   if (to !== undefined) {
     const jid = Jid.parse(to)
     if (E.isRight(jid)) common.to = jid.right
-    else problems.push(DecodeError.problem(`${kind}@to`, 'jid-malformed', jid.left.message))
+    else {
+      problems.push(DecodeError.problem(`${kind}@to`, 'jid-malformed', jid.left.message))
+      at.push(ATTRIBUTES)
+    }
   }
   const from = attrs.from
   if (from !== undefined) {
     const jid = Jid.parse(from)
     if (E.isRight(jid)) common.from = jid.right
-    else problems.push(DecodeError.problem(`${kind}@from`, 'jid-malformed', jid.left.message))
+    else {
+      problems.push(DecodeError.problem(`${kind}@from`, 'jid-malformed', jid.left.message))
+      at.push(ATTRIBUTES)
+    }
   }
   const id = attrs.id
   if (id !== undefined) common.id = id
   const lang = attrs['xml:lang']
   if (lang !== undefined) {
     if (lang === '' || isLanguageTag(lang)) common.lang = lang
-    else
+    else {
       problems.push(
         DecodeError.problem(
           `${kind}@xml:lang`,
@@ -162,15 +186,21 @@ export const walk = (
           `not a BCP 47 language tag: ${quote(lang)}`,
         ),
       )
+      at.push(ATTRIBUTES)
+    }
   }
   const payload: Xml.XmlElement[] = []
   const modelled: Modelled[] = []
   const errors: Modelled[] = []
   let counts: Map<string, number> | undefined
-  for (const child of el.children) {
+  const children = el.children
+  for (let index = 0; index < children.length; index++) {
+    const child = children[index] as Xml.XmlNode
     if (typeof child === 'string') {
-      if (!xmlSpace.test(child))
+      if (!xmlSpace.test(child)) {
         problems.push(DecodeError.problem(kind, 'bad-request', 'text directly inside the stanza'))
+        at.push(index)
+      }
       continue
     }
     const isError = child.name === 'error' && (child.ns === el.ns || child.ns === 'jabber:client')
@@ -182,14 +212,14 @@ export const walk = (
     const n = (counts.get(child.name) ?? 0) + 1
     counts.set(child.name, n)
     const path = n === 1 ? `${kind}/${child.name}` : `${kind}/${child.name}[${n}]`
-    if (isError) errors.push({ el: child, path })
+    if (isError) errors.push({ el: child, path, index })
     else if (langNames.has(child.name) && isForeign(child, common.lang)) {
       payload.push(child)
-      modelled.push({ el: child, path, foreign: true })
-    } else modelled.push({ el: child, path })
+      modelled.push({ el: child, path, index, foreign: true })
+    } else modelled.push({ el: child, path, index })
   }
   common.payload = payload
-  return { common, modelled, errors, problems }
+  return { common, modelled, errors, problems, at }
 }
 
 /**
@@ -200,13 +230,17 @@ export const decodeErrors = (w: Walked, kind: Kind, isErrorType: boolean): void 
   const [first, second] = w.errors
   if (first === undefined) {
     if (isErrorType)
-      w.problems.push(
+      report(
+        w,
+        ATTRIBUTES,
         DecodeError.problem(kind, 'bad-request', "type 'error' without an <error/> child"),
       )
     return
   }
   if (!isErrorType)
-    w.problems.push(
+    report(
+      w,
+      first.index,
       DecodeError.problem(
         first.path,
         'bad-request',
@@ -214,18 +248,24 @@ export const decodeErrors = (w: Walked, kind: Kind, isErrorType: boolean): void 
       ),
     )
   if (second !== undefined)
-    w.problems.push(DecodeError.problem(second.path, 'bad-request', 'more than one <error/>'))
+    report(
+      w,
+      second.index,
+      DecodeError.problem(second.path, 'bad-request', 'more than one <error/>'),
+    )
   const decoded = StanzaError.decodeElement(first.el, first.path)
   if (E.isRight(decoded)) w.common.error = decoded.right
-  else w.problems.push(...decoded.left)
+  else report(w, first.index, ...decoded.left)
 }
 
 /** Text of a modelled child, which may hold text only (SEMANTICS.md §3.2). */
-export const textOf = (m: Modelled, problems: Problem[]): string | undefined => {
+export const textOf = (w: Walked, m: Modelled): string | undefined => {
   let text = ''
   for (const c of m.el.children) {
     if (typeof c !== 'string') {
-      problems.push(
+      report(
+        w,
+        m.index,
         DecodeError.problem(m.path, 'bad-request', `<${m.el.name}/> may hold text only`),
       )
       return undefined
@@ -245,31 +285,41 @@ export const perLanguage = (w: Walked, matches: ReadonlyArray<Modelled>): string
   const [only] = matches
   // One child cannot repeat a language: skip the set (the common case).
   if (matches.length === 1 && only !== undefined)
-    return only.foreign === undefined ? textOf(only, w.problems) : undefined
+    return only.foreign === undefined ? textOf(w, only) : undefined
   const seen = new Set<string>()
   let field: string | undefined
   for (const m of matches) {
     const lang = (m.el.attrs['xml:lang'] ?? w.common.lang ?? '').toLowerCase()
     if (seen.has(lang)) {
-      w.problems.push(
+      report(
+        w,
+        m.index,
         DecodeError.problem(m.path, 'bad-request', `a second <${m.el.name}/> in one language`),
       )
       continue
     }
     seen.add(lang)
-    if (m.foreign === undefined) field = textOf(m, w.problems)
+    if (m.foreign === undefined) field = textOf(w, m)
   }
   return field
 }
 
-/** A `Left` with every problem, or the record. */
+/** A `Left` with every problem in document order (SEMANTICS.md §3.2), or the record. */
 export const finish = <A>(
   problems: Problem[],
   build: () => A,
+  at?: ReadonlyArray<number>,
 ): E.Either<DecodeError.DecodeError, A> => {
-  // Checked before destructuring, which runs the iterator protocol and copies the rest.
+  // Checked before anything else: the valid stanza is the hot path.
   if (problems.length === 0) return E.right(build())
-  const [first, ...rest] = problems
+  const ordered =
+    at === undefined || problems.length === 1
+      ? problems
+      : problems
+          .map((p, i) => ({ p, at: at[i] ?? AFTER_CHILDREN }))
+          .sort((a, b) => a.at - b.at) // stable: same position keeps the order found
+          .map((x) => x.p)
+  const [first, ...rest] = ordered
   if (first === undefined) return E.right(build())
   const all: ReadonlyNonEmptyArray<Problem> = [first, ...rest]
   return E.left(DecodeError.make(all))
@@ -325,6 +375,61 @@ export const stanzaElement = (
   for (const p of s.payload) children.push(p)
   if (s.error !== undefined) children.push(StanzaError.encodeElement(s.error, ns))
   return el(kind, ns, commonAttrs(s, type), children)
+}
+
+// The string writer. `encode` is a hot path: building the stanza's elements, attribute records
+// and child arrays only to walk them again in `Xml.serialize` cost about as much as the writing.
+// So the fixed parts (the stanza element, its attributes, the kind's text children) are written
+// here directly, to the very string `Xml.serialize(toElement(s, ns))` produces; payload and
+// `<error/>` are elements already (or built by StanzaError) and go through `Xml.serialize`.
+
+/**
+ * A text-only child as `Xml.serialize` writes `textChild(name, ns, text, attrs)` inside its
+ * stanza: no namespace declaration, empty text as an empty element. `undefined` for a text that
+ * is not a string (a record built around its type): the caller then takes the element path.
+ */
+export const writeTextChild = (
+  name: string,
+  text: unknown,
+  attrName?: string,
+  attrValue?: unknown,
+): string | undefined => {
+  if (typeof text !== 'string') return undefined
+  const attr = typeof attrValue === 'string' ? ` ${attrName}='${escapeAttr(attrValue)}'` : ''
+  return text === '' ? `<${name}${attr}/>` : `<${name}${attr}>${escapeText(text)}</${name}>`
+}
+
+/**
+ * The stanza as `Xml.serialize(stanzaElement(kind, s, ns, type, children))` writes it, where
+ * `own` is the kind's children already written (see {@link writeTextChild}). `undefined` when the
+ * record holds something its type does not allow (`payload` not an array of objects, `ns` not a
+ * string): the element path, which defines the result, then handles it.
+ */
+export const writeStanza = (
+  kind: Kind,
+  s: Common,
+  ns: string,
+  type: string | undefined,
+  own: string,
+): string | undefined => {
+  const payload: unknown = s.payload
+  if (typeof ns !== 'string' || !Array.isArray(payload)) return undefined
+  for (const p of payload) if (typeof p !== 'object' || p === null) return undefined
+  // Built before anything is written, as `stanzaElement` does: it throws where that would.
+  const error = s.error === undefined ? undefined : StanzaError.encodeElement(s.error, ns)
+  if (ns === Xml.XML_NS || ns === Xml.XMLNS_NS) return ''
+  let out = `<${kind} xmlns='${escapeAttr(ns)}'`
+  if (typeof s.to === 'string') out += ` to='${escapeAttr(s.to)}'`
+  if (typeof s.from === 'string') out += ` from='${escapeAttr(s.from)}'`
+  if (typeof type === 'string') out += ` type='${escapeAttr(type)}'`
+  if (typeof s.id === 'string') out += ` id='${escapeAttr(s.id)}'`
+  if (typeof s.lang === 'string') out += ` xml:lang='${escapeAttr(s.lang)}'`
+  if (own === '' && payload.length === 0 && error === undefined) return `${out}/>`
+  out += `>${own}`
+  const options = { parentNs: ns }
+  for (const p of s.payload) out += Xml.serialize(p, options)
+  if (error !== undefined) out += Xml.serialize(error, options)
+  return `${out}</${kind}>`
 }
 
 /** The common fields as attributes of an `XmlElement`, for the io-ts codecs. */
