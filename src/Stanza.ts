@@ -27,7 +27,7 @@ import {
 import * as Message from './Message.js'
 import * as Presence from './Presence.js'
 import type * as StanzaError from './StanzaError.js'
-import * as Xml from './Xml.js'
+import type * as Xml from './Xml.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -151,4 +151,8 @@ export const decode = (
  * @category codecs
  */
 export const encode = (s: Stanza, options?: EncodeOptions): string =>
-  Xml.serialize(toElement(s, options?.ns ?? 'jabber:client'))
+  s.kind === 'message'
+    ? Message.encode(s, options)
+    : s.kind === 'presence'
+      ? Presence.encode(s, options)
+      : Iq.encode(s, options)
