@@ -2,12 +2,10 @@
  * Escaping for the string writers (SECURITY.md §5): shared by `Xml.serialize` and the stanza
  * encoders, which write their fixed parts directly instead of building elements first.
  *
- * Each function is one pass over the code units, returning its input untouched when nothing needs
- * work. Hand-written rather than regex tests plus `replace`: most values (JIDs, ids, bodies) need
- * nothing, and a loop finds that out for less than a regex call, while a body with an emoji (a
- * surrogate pair) would otherwise take the slow path of both the illegal-character and the
- * markup regexes. The result is that of `toXmlText` (chars.ts) followed by the entity
- * replacements.
+ * Most values (JIDs, ids, bodies) need nothing: one regex test says so, letting surrogate pairs
+ * through, and the input is returned untouched. The rest are rewritten in one hand-written pass
+ * (no `replace` callback per markup character, no second pass for illegal characters). The
+ * result is that of `toXmlText` (chars.ts) followed by the entity replacements.
  */
 import { toXmlText } from './chars.js'
 
@@ -97,16 +95,24 @@ const untypedText = (s: string): string =>
 const untypedAttr = (s: string): string =>
   attrNeedsWork.test(s) ? toXmlText(s).replace(attrSpecials, toEntity) : s
 
+// Does a string need any work at all? Most do not, and a regex answers that faster than a loop of
+// `charCodeAt`: it flattens the string once and runs native code over its characters, where the
+// loop pays for the string's representation (sliced from the input, concatenated) on every
+// character. Unlike the classes above, these let surrogate pairs (an emoji in a body) through.
+// Only strings that do need work take the loop, which then beats a `replace` callback per match.
+const textAny =
+  /[&<>\r\0-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+const attrAny =
+  /[&<>'"\t\n\r\0-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+
 /** Text escaping: CR as a reference so it survives end-of-line normalization (XML 1.0 §2.11). */
 export const escapeText = (s: string): string => {
   if (typeof s !== 'string') return untypedText(s)
-  const at = firstSpecial(s, 0, TEXT)
-  return at === s.length ? s : escapeFrom(s, at, TEXT)
+  return textAny.test(s) ? escapeFrom(s, firstSpecial(s, 0, TEXT), TEXT) : s
 }
 
 /** Attribute escaping: TAB/LF/CR as references so they survive normalization (XML 1.0 §3.3.3). */
 export const escapeAttr = (s: string): string => {
   if (typeof s !== 'string') return untypedAttr(s)
-  const at = firstSpecial(s, 0, ATTR)
-  return at === s.length ? s : escapeFrom(s, at, ATTR)
+  return attrAny.test(s) ? escapeFrom(s, firstSpecial(s, 0, ATTR), ATTR) : s
 }
