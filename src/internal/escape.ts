@@ -2,10 +2,10 @@
  * Escaping for the string writers (SECURITY.md §5): shared by `Xml.serialize` and the stanza
  * encoders, which write their fixed parts directly instead of building elements first.
  *
- * Most values (JIDs, ids, bodies) need nothing: one regex test says so, letting surrogate pairs
- * through, and the input is returned untouched. The rest are rewritten in one hand-written pass
- * (no `replace` callback per markup character, no second pass for illegal characters). The
- * result is that of `toXmlText` (chars.ts) followed by the entity replacements.
+ * Most values (JIDs, ids, bodies) need nothing: one regex test says so and the input is returned
+ * untouched. The rest are rewritten in one hand-written pass (no `replace` callback per markup
+ * character, no second pass for illegal characters). The result is that of `toXmlText`
+ * (chars.ts) followed by the entity replacements.
  */
 import { toXmlText } from './chars.js'
 
@@ -83,36 +83,35 @@ const escapeFrom = (s: string, at: number, kind: number): string => {
   return last === 0 ? s : out + s.slice(last)
 }
 
-// The regex formulation, kept for values that are not strings at all (records built around the
-// types): it decides what those become, as it always did.
+// Does a string need any work? Most do not, and one test of a plain character class answers that
+// faster than a loop of `charCodeAt`: the regex flattens the string once and runs native code
+// over its characters, where the loop pays for the string's representation (sliced from the
+// input, concatenated) on every character. The class also matches surrogates, so strings with
+// those (an emoji in a body) are walked to tell pairs from lone halves; only then the loop runs.
 const textNeedsWork = /[&<>\r\0-\x08\x0B\x0C\x0E-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/
 const textSpecials = /[&<>\r]/g
 const attrNeedsWork = /[&<>'"\t\n\r\0-\x08\x0B\x0C\x0E-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/
 const attrSpecials = /[&<>'"\t\n\r]/g
+// The regex formulation, kept for values that are not strings at all (records built around the
+// types): it decides what those become, as it always did.
 const toEntity = (c: string): string => replacement(c.charCodeAt(0))
 const untypedText = (s: string): string =>
   textNeedsWork.test(s) ? toXmlText(s).replace(textSpecials, toEntity) : s
 const untypedAttr = (s: string): string =>
   attrNeedsWork.test(s) ? toXmlText(s).replace(attrSpecials, toEntity) : s
 
-// Does a string need any work at all? Most do not, and a regex answers that faster than a loop of
-// `charCodeAt`: it flattens the string once and runs native code over its characters, where the
-// loop pays for the string's representation (sliced from the input, concatenated) on every
-// character. Unlike the classes above, these let surrogate pairs (an emoji in a body) through.
-// Only strings that do need work take the loop, which then beats a `replace` callback per match.
-const textAny =
-  /[&<>\r\0-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
-const attrAny =
-  /[&<>'"\t\n\r\0-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
-
 /** Text escaping: CR as a reference so it survives end-of-line normalization (XML 1.0 §2.11). */
 export const escapeText = (s: string): string => {
   if (typeof s !== 'string') return untypedText(s)
-  return textAny.test(s) ? escapeFrom(s, firstSpecial(s, 0, TEXT), TEXT) : s
+  if (!textNeedsWork.test(s)) return s
+  const at = firstSpecial(s, 0, TEXT)
+  return at === s.length ? s : escapeFrom(s, at, TEXT)
 }
 
 /** Attribute escaping: TAB/LF/CR as references so they survive normalization (XML 1.0 §3.3.3). */
 export const escapeAttr = (s: string): string => {
   if (typeof s !== 'string') return untypedAttr(s)
-  return attrAny.test(s) ? escapeFrom(s, firstSpecial(s, 0, ATTR), ATTR) : s
+  if (!attrNeedsWork.test(s)) return s
+  const at = firstSpecial(s, 0, ATTR)
+  return at === s.length ? s : escapeFrom(s, at, ATTR)
 }
