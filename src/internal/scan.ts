@@ -349,6 +349,8 @@ const checkProcessable = (s: string, at: number, nameAt: number, end: number): v
 const nameEnd = (s: string, start: number, n: number, maxLen: number, what: string): number => {
   let i = start
   let want = NAME_START
+  // The limit is in characters (SECURITY.md §3): a surrogate pair is one.
+  let pairs = 0
   while (i < n) {
     const c = s.charCodeAt(i)
     if (c < 128) {
@@ -366,11 +368,13 @@ const nameEnd = (s: string, start: number, n: number, maxLen: number, what: stri
       }
       if (want === NAME_START ? !isNameStartCode(cp) : !isNameCode(cp)) break
       i += width
+      pairs += width - 1
     }
     want = NAME
   }
   if (i === start) fail('not-well-formed', start, `expected ${what} name`)
-  if (i - start > maxLen) fail('policy-violation', start, `${what} name longer than ${maxLen}`)
+  if (i - start - pairs > maxLen)
+    fail('policy-violation', start, `${what} name longer than ${maxLen}`)
   return i
 }
 
