@@ -1,10 +1,23 @@
 /**
- * SASL mechanisms for XMPP (RFC 4422, RFC 6120 §6): SCRAM (RFC 5802, RFC 7677) and PLAIN (RFC 4616).
+ * Client side of the SASL mechanisms XMPP uses (RFC 4422, RFC 6120 §6): SCRAM-SHA-256 and
+ * SCRAM-SHA-1 (RFC 5802, RFC 7677) and PLAIN (RFC 4616). Pure, apart from the random client
+ * nonce: no I/O, no XML. The connection wraps these messages in `<auth/>`, `<response/>`, …
+ * (base64, RFC 6120 §6.4.2) and maps the outcome.
  *
- * Work in progress: signatures are final, bodies are stubs.
+ * SCRAM is preferred because the password never crosses the wire and because the server proves
+ * it knows the salted password too: the client *verifies* the server signature, so a
+ * man-in-the-middle that merely accepts any proof is caught (`invalid-server-signature`).
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import * as Sasl from 'stanzakit/connection/sasl'
+ * const client = Sasl.scram('SHA-256', 'juliet', 'r0m30')
+ * send(client.first)
+ * const step = client.final(serverFirst) // Either<SaslError, { message, verify }>
  *
  * @since 0.2.0
  */
+import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto'
 import * as E from 'fp-ts/lib/Either.js'
 
 // -------------------------------------------------------------------------------------
@@ -14,49 +27,225 @@ import * as E from 'fp-ts/lib/Either.js'
 /** @category model */
 export type Mechanism = 'SCRAM-SHA-256' | 'SCRAM-SHA-1' | 'PLAIN'
 
-/** @category model */
+/**
+ * A failed exchange. `condition` is, for faults found by the client: `malformed-request` (a
+ * server message that does not parse, or an iteration count out of bounds), `invalid-nonce`
+ * (the server nonce does not extend ours, RFC 5802 §5.1), `invalid-server-signature`; for a
+ * server-final `e=` (RFC 5802 §7): the server's value, e.g. `invalid-proof`, `unknown-user`.
+ *
+ * @category model
+ */
 export interface SaslError {
   readonly _tag: 'SaslError'
-  /** e.g. `not-authorized`, `malformed-request`, `invalid-server-signature`. */
   readonly condition: string
   readonly message: string
 }
 
 /** @category model */
 export interface ScramFinal {
-  /** client-final-message. */
+  /** client-final-message (RFC 5802 §7), with the client proof. */
   readonly message: string
+  /** Checks server-final-message: `v=` must carry the expected server signature. */
   readonly verify: (serverFinal: string) => E.Either<SaslError, void>
 }
 
 /** @category model */
 export interface ScramClient {
-  /** client-first-message. */
+  /** client-first-message (RFC 5802 §7): gs2 header `n,,` (no channel binding), user, nonce. */
   readonly first: string
+  /** Answers server-first-message with client-final-message. */
   final(serverFirst: string): E.Either<SaslError, ScramFinal>
 }
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+const saslError = (condition: string, message: string): SaslError => ({
+  _tag: 'SaslError',
+  condition,
+  message,
+})
 
 // -------------------------------------------------------------------------------------
 // mechanisms
 // -------------------------------------------------------------------------------------
 
-/** @category mechanisms */
+const preference: ReadonlyArray<Mechanism> = ['SCRAM-SHA-256', 'SCRAM-SHA-1', 'PLAIN']
+
+/**
+ * The mechanism to use among those the server offers (RFC 6120 §6.3.3: the client picks):
+ * SCRAM-SHA-256, then SCRAM-SHA-1, then PLAIN only when `allowPlain` (RFC 6120 §13.8: PLAIN
+ * only under TLS, which the caller knows). Names are compared exactly: they are case-sensitive
+ * upper case (RFC 4422 §3.1). `-PLUS` variants (channel binding) are not supported.
+ *
+ * @category mechanisms
+ */
 export const choose = (
-  _offered: ReadonlyArray<string>,
-  _options: { readonly allowPlain: boolean },
-): Mechanism | undefined => undefined
+  offered: ReadonlyArray<string>,
+  options: { readonly allowPlain: boolean },
+): Mechanism | undefined => {
+  for (const m of preference)
+    if (offered.includes(m) && (m !== 'PLAIN' || options.allowPlain)) return m
+  return undefined
+}
 
-/** @category mechanisms */
-export const plain = (_authcid: string, _password: string, _authzid?: string): Uint8Array =>
-  new Uint8Array(0)
+/**
+ * The PLAIN message (RFC 4616 §2): `[authzid] NUL authcid NUL passwd`, UTF-8. A NUL inside a
+ * part would change its meaning (another authzid), so it is a programmer error and throws, as
+ * does an empty authcid or password.
+ *
+ * @category mechanisms
+ */
+export const plain = (authcid: string, password: string, authzid?: string): Uint8Array => {
+  if (authcid === '' || password === '')
+    throw new TypeError('PLAIN: empty authentication identity or password (RFC 4616 §2)')
+  if (authcid.includes('\0') || password.includes('\0') || authzid?.includes('\0') === true)
+    throw new TypeError('PLAIN: NUL inside a field (RFC 4616 §2)')
+  return new TextEncoder().encode(`${authzid ?? ''}\0${authcid}\0${password}`)
+}
 
-/** @category mechanisms */
+/**
+ * A SCRAM client (RFC 5802; RFC 7677 for SHA-256), without channel binding (gs2 header `n,,`).
+ *
+ * - Username: `=` and `,` are escaped as `=3D`, `=2C` (§5.1). It is otherwise sent as given: an
+ *   XMPP username is a JID localpart, already prepared by PRECIS (RFC 7622 §3.3).
+ * - Password: prepared as SASLprep (RFC 4013) maps and normalizes it, non-ASCII spaces to
+ *   U+0020, "commonly mapped to nothing" characters removed, NFKC, because servers (Prosody
+ *   among them) derive the stored keys from the prepared form. The prohibited-character and
+ *   bidi checks are left out: a server refuses what it could not have stored. For ASCII
+ *   passwords this is the identity.
+ * - Iteration count: any value from 1 is accepted (RFC 5802 recommends at least 4096, but the
+ *   server chose it when the password was stored); above 1,000,000 is refused as
+ *   `malformed-request`, since a hostile server could otherwise make the client burn seconds of
+ *   CPU in PBKDF2 per login.
+ * - A server-first with a mandatory extension (`m=`) is refused (§5.1).
+ *
+ * `nonce` is for tests; the default is 24 random bytes, base64.
+ *
+ * @category mechanisms
+ */
 export const scram = (
-  _hash: 'SHA-1' | 'SHA-256',
-  _username: string,
-  _password: string,
-  _nonce?: string,
-): ScramClient => ({
-  first: '',
-  final: () => E.left({ _tag: 'SaslError', condition: 'temporary-auth-failure', message: 'stub' }),
-})
+  hash: 'SHA-1' | 'SHA-256',
+  username: string,
+  password: string,
+  nonce?: string,
+): ScramClient => {
+  const clientNonce = nonce ?? randomBytes(24).toString('base64')
+  if (!isNonce(clientNonce))
+    throw new TypeError('SCRAM: the nonce must be printable ASCII without `,` (RFC 5802 §7)')
+  const algorithm = hash === 'SHA-1' ? 'sha1' : 'sha256'
+  const clientFirstBare = `n=${escapeUsername(username)},r=${clientNonce}`
+  return {
+    first: `${GS2_HEADER}${clientFirstBare}`,
+    final: (serverFirst) => {
+      const parsed = parseServerFirst(serverFirst, clientNonce)
+      if (E.isLeft(parsed)) return parsed
+      const { nonce: combined, salt, iterations } = parsed.right
+      const hmac = (key: Buffer, data: string): Buffer =>
+        createHmac(algorithm, key).update(data, 'utf8').digest()
+      const size = hash === 'SHA-1' ? 20 : 32
+      const salted = pbkdf2Sync(prepPassword(password), salt, iterations, size, algorithm)
+      const clientKey = hmac(salted, 'Client Key')
+      const storedKey = createHash(algorithm).update(clientKey).digest()
+      const withoutProof = `c=${Buffer.from(GS2_HEADER).toString('base64')},r=${combined}`
+      const authMessage = `${clientFirstBare},${serverFirst},${withoutProof}`
+      const clientSignature = hmac(storedKey, authMessage)
+      const proof = Buffer.alloc(size)
+      for (let k = 0; k < size; k++) proof[k] = (clientKey[k] ?? 0) ^ (clientSignature[k] ?? 0)
+      const serverSignature = hmac(hmac(salted, 'Server Key'), authMessage)
+      return E.right({
+        message: `${withoutProof},p=${proof.toString('base64')}`,
+        verify: (serverFinal) => verifyServerFinal(serverFinal, serverSignature),
+      })
+    },
+  }
+}
+
+// -------------------------------------------------------------------------------------
+// utils
+// -------------------------------------------------------------------------------------
+
+/** No channel binding, no authzid (RFC 5802 §7 gs2-header). */
+const GS2_HEADER = 'n,,'
+
+/** The most PBKDF2 rounds a server may ask for (see {@link scram}). */
+const MAX_ITERATIONS = 1_000_000
+
+/** `printable` of RFC 5802 §7: %x21-2B / %x2D-7E. */
+const isNonce = (s: string): boolean => /^[\x21-\x2b\x2d-\x7e]+$/.test(s)
+
+const isBase64 = (s: string): boolean =>
+  s.length > 0 && s.length % 4 === 0 && /^[A-Za-z0-9+/]+={0,2}$/.test(s)
+
+/** `saslname` (RFC 5802 §7): `=` and `,` escaped. */
+const escapeUsername = (s: string): string => s.replace(/=/g, '=3D').replace(/,/g, '=2C')
+
+/** RFC 4013 §2.1–2.3 mapping and normalization (see {@link scram}). */
+const prepPassword = (s: string): string =>
+  /^[\x20-\x7e]*$/.test(s)
+    ? s
+    : s
+        .replace(/[\u00a0\u1680\u2000-\u200b\u202f\u205f\u3000]/g, ' ')
+        .replace(/[\u00ad\u034f\u1806\u180b-\u180d\u200c\u200d\u2060\ufe00-\ufe0f\ufeff]/g, '')
+        .normalize('NFKC')
+
+interface ServerFirst {
+  readonly nonce: string
+  readonly salt: Buffer
+  readonly iterations: number
+}
+
+/** server-first-message (RFC 5802 §7): `r=…,s=…,i=…[,ext]`. */
+const parseServerFirst = (
+  message: string,
+  clientNonce: string,
+): E.Either<SaslError, ServerFirst> => {
+  const malformed = (why: string) =>
+    E.left(saslError('malformed-request', `SCRAM server-first: ${why} (RFC 5802 §7)`))
+  const [r, s, i] = message.split(',')
+  if (r?.startsWith('m=') === true) return malformed('unsupported mandatory extension')
+  if (r === undefined || !r.startsWith('r=')) return malformed('no nonce')
+  if (s === undefined || !s.startsWith('s=')) return malformed('no salt')
+  if (i === undefined || !i.startsWith('i=')) return malformed('no iteration count')
+  const nonce = r.slice(2)
+  if (!isNonce(nonce)) return malformed('invalid nonce')
+  if (!nonce.startsWith(clientNonce) || nonce.length === clientNonce.length)
+    return E.left(
+      saslError('invalid-nonce', 'SCRAM: the server nonce does not extend ours (RFC 5802 §5.1)'),
+    )
+  const salt = s.slice(2)
+  if (!isBase64(salt)) return malformed('invalid salt')
+  const count = i.slice(2)
+  if (!/^[1-9][0-9]{0,9}$/.test(count)) return malformed('invalid iteration count')
+  const iterations = Number(count)
+  if (iterations > MAX_ITERATIONS)
+    return malformed(`iteration count above ${MAX_ITERATIONS.toLocaleString('en')}`)
+  return E.right({ nonce, salt: Buffer.from(salt, 'base64'), iterations })
+}
+
+/** server-final-message (RFC 5802 §7): `v=<signature>` or `e=<error>`. */
+const verifyServerFinal = (message: string, expected: Buffer): E.Either<SaslError, void> => {
+  const [first = ''] = message.split(',')
+  if (first.startsWith('e=')) {
+    const value = first.slice(2)
+    return E.left(
+      saslError(
+        /^[a-z-]{1,64}$/.test(value) ? value : 'other-error',
+        'SCRAM: the server reported an error (RFC 5802 §7)',
+      ),
+    )
+  }
+  const signature = first.slice(2)
+  if (!first.startsWith('v=') || !isBase64(signature))
+    return E.left(saslError('malformed-request', 'SCRAM server-final: no verifier (RFC 5802 §7)'))
+  const got = Buffer.from(signature, 'base64')
+  if (got.length !== expected.length || !timingSafeEqual(got, expected))
+    return E.left(
+      saslError(
+        'invalid-server-signature',
+        'SCRAM: the server signature is wrong; the server does not know the password (RFC 5802 §9)',
+      ),
+    )
+  return E.right(undefined)
+}
