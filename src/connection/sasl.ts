@@ -187,7 +187,7 @@ const prepPassword = (s: string): string =>
     ? s
     : s
         .replace(/[\u00a0\u1680\u2000-\u200b\u202f\u205f\u3000]/g, ' ')
-        .replace(/[\u00ad\u034f\u1806\u180b-\u180d\u200c\u200d\u2060\ufe00-\ufe0f\ufeff]/g, '')
+        .replace(/[\u00ad\u1806\u180b-\u180d\u200c\u200d\u2060\ufe00-\ufe0f\ufeff]|\u034f/g, '')
         .normalize('NFKC')
 
 interface ServerFirst {
