@@ -181,14 +181,29 @@ const isBase64 = (s: string): boolean =>
 /** `saslname` (RFC 5802 §7): `=` and `,` escaped. */
 const escapeUsername = (s: string): string => s.replace(/=/g, '=3D').replace(/,/g, '=2C')
 
-/** RFC 4013 §2.1–2.3 mapping and normalization (see {@link scram}). */
-const prepPassword = (s: string): string =>
-  /^[\x20-\x7e]*$/.test(s)
-    ? s
-    : s
-        .replace(/[\u00a0\u1680\u2000-\u200b\u202f\u205f\u3000]/g, ' ')
-        .replace(/[\u00ad\u1806\u180b-\u180d\u200c\u200d\u2060\ufe00-\ufe0f\ufeff]|\u034f/g, '')
-        .normalize('NFKC')
+// RFC 4013 §2.1: non-ASCII spaces (RFC 3454 C.1.2) become U+0020; "commonly mapped to nothing"
+// (B.1) is dropped. Sets, not regex classes: several of these are combining characters.
+const nonAsciiSpaces: ReadonlySet<number> = new Set([
+  0xa0, 0x1680, 0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009,
+  0x200a, 0x200b, 0x202f, 0x205f, 0x3000,
+])
+const mappedToNothing: ReadonlySet<number> = new Set([
+  0xad, 0x34f, 0x1806, 0x180b, 0x180c, 0x180d, 0x200c, 0x200d, 0x2060, 0xfe00, 0xfe01, 0xfe02,
+  0xfe03, 0xfe04, 0xfe05, 0xfe06, 0xfe07, 0xfe08, 0xfe09, 0xfe0a, 0xfe0b, 0xfe0c, 0xfe0d, 0xfe0e,
+  0xfe0f, 0xfeff,
+])
+
+/** RFC 4013 §2.1–2.2 mapping and NFKC (see {@link scram}). */
+const prepPassword = (s: string): string => {
+  if (/^[\x20-\x7e]*$/.test(s)) return s
+  let mapped = ''
+  for (const c of s) {
+    const code = c.codePointAt(0) ?? 0
+    if (nonAsciiSpaces.has(code)) mapped += ' '
+    else if (!mappedToNothing.has(code)) mapped += c
+  }
+  return mapped.normalize('NFKC')
+}
 
 interface ServerFirst {
   readonly nonce: string
