@@ -1,0 +1,678 @@
+/**
+ * `connection.connect` against an in-process fake server on loopback (node:net, ephemeral
+ * port): each test scripts the server's side of the exchange with regular expressions over what
+ * the client wrote. No Prosody here; spec/integration has the real server.
+ */
+import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto'
+import * as net from 'node:net'
+import { afterEach, describe, expect, it, jest } from '@jest/globals'
+import * as E from 'fp-ts/lib/Either.js'
+import { firstValueFrom, lastValueFrom, toArray } from 'rxjs'
+import { connect } from '../../src/connection/connect.js'
+import * as S from '../../src/connection/Session.js'
+import * as Iq from '../../src/Iq.js'
+import * as Jid from '../../src/Jid.js'
+import * as rx from '../../src/rx/index.js'
+import type { Stanza } from '../../src/Stanza.js'
+import * as Xml from '../../src/Xml.js'
+
+// -------------------------------------------------------------------------------------
+// the fake server
+// -------------------------------------------------------------------------------------
+
+const NS_SASL = 'urn:ietf:params:xml:ns:xmpp-sasl'
+const NS_BIND = 'urn:ietf:params:xml:ns:xmpp-bind'
+const HEADER =
+  "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' from='localhost' id='s-1' version='1.0' xml:lang='en'>"
+
+/** One accepted connection: what the client wrote, consumed by `read`. */
+class Peer {
+  private buf = ''
+  private wake: (() => void) | undefined
+  ended = false
+  constructor(readonly socket: net.Socket) {
+    socket.setEncoding('utf8')
+    socket.on('data', (d: string) => {
+      this.buf += d
+      this.wake?.()
+    })
+    socket.on('end', () => {
+      this.ended = true
+      this.wake?.()
+    })
+    socket.on('error', () => undefined)
+  }
+
+  /** Waits for `re` in the unread input and consumes it (and everything before it). */
+  async read(re: RegExp, ms = 2000): Promise<RegExpExecArray> {
+    const deadline = Date.now() + ms
+    for (;;) {
+      const m = re.exec(this.buf)
+      if (m !== null) {
+        this.buf = this.buf.slice(m.index + m[0].length)
+        return m
+      }
+      if (this.ended) throw new Error(`client ended; waiting for ${re}; have ${this.buf}`)
+      const left = deadline - Date.now()
+      if (left <= 0) throw new Error(`timeout waiting for ${re}; have ${this.buf}`)
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, left)
+        this.wake = () => {
+          clearTimeout(t)
+          resolve()
+        }
+      })
+    }
+  }
+
+  write(s: string): void {
+    if (!this.socket.destroyed) this.socket.write(s)
+  }
+
+  /** The unread input. */
+  get rest(): string {
+    return this.buf
+  }
+}
+
+interface Fake {
+  readonly service: string
+  readonly port: number
+  /** Resolves with the script's outcome (rejects if the script threw). */
+  readonly done: Promise<void>
+}
+
+const servers: net.Server[] = []
+
+afterEach(async () => {
+  for (const s of servers.splice(0)) await new Promise<void>((r) => s.close(() => r()))
+})
+
+/** A server that runs `script` on its first connection. */
+const fake = async (script: (peer: Peer) => Promise<void>): Promise<Fake> => {
+  const server = net.createServer()
+  const started = new Promise<Peer>((resolve) =>
+    server.once('connection', (socket) => resolve(new Peer(socket))),
+  )
+  const done = started.then(async (peer) => {
+    try {
+      await script(peer)
+    } finally {
+      // After the script: answer the client's close (RFC 6120 §4.4), or drop it eventually.
+      peer.read(/<\/stream:stream>/, 3000).then(
+        () => {
+          peer.write('</stream:stream>')
+          peer.socket.end()
+        },
+        () => peer.socket.destroy(),
+      )
+    }
+  })
+  done.catch(() => undefined)
+  servers.push(server)
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
+  const address = server.address()
+  if (address === null || typeof address === 'string') throw new Error('no port')
+  return { service: `xmpp://127.0.0.1:${address.port}`, port: address.port, done }
+}
+
+const attr = (tag: string, name: string): string | undefined =>
+  new RegExp(`\\s${name}=(?:'([^']*)'|"([^"]*)")`)
+    .exec(tag)
+    ?.slice(1)
+    .find((v) => v !== undefined)
+
+const features = (...children: ReadonlyArray<string>): string =>
+  `<stream:features>${children.join('')}</stream:features>`
+
+const mechanisms = (...names: ReadonlyArray<string>): string =>
+  `<mechanisms xmlns='${NS_SASL}'>${names.map((n) => `<mechanism>${n}</mechanism>`).join('')}</mechanisms>`
+
+const BIND_FEATURES = features(
+  `<bind xmlns='${NS_BIND}'/>`,
+  "<session xmlns='urn:ietf:params:xml:ns:xmpp-session'><optional/></session>",
+)
+
+const b64 = (s: string | Buffer): string => Buffer.from(s).toString('base64')
+const unb64 = (s: string): string => Buffer.from(s, 'base64').toString('utf8')
+
+/** Reads one stanza-ish element `<name …>…</name>` or `<name …/>`. */
+const readElement = (peer: Peer, name: string, ms?: number): Promise<RegExpExecArray> =>
+  peer.read(new RegExp(`<${name}(?:\\s[^>]*)?(?:/>|>[\\s\\S]*?</${name}>)`), ms)
+
+/** Opening: header + features offering `mechs`. */
+const open = async (peer: Peer, ...mechs: ReadonlyArray<string>): Promise<void> => {
+  await peer.read(/<stream:stream[^>]*>/)
+  peer.write(HEADER + features(mechanisms(...mechs)))
+}
+
+/** PLAIN: checks the credentials; answers success or not-authorized. */
+const plainAuth = async (peer: Peer, user: string, password: string): Promise<boolean> => {
+  const m = await peer.read(/<auth [^>]*mechanism=['"]PLAIN['"][^>]*>([^<]*)<\/auth>/)
+  const [, authcid, pw] = unb64(m[1] ?? '').split('\0')
+  if (authcid === user && pw === password) {
+    peer.write(`<success xmlns='${NS_SASL}'/>`)
+    return true
+  }
+  peer.write(
+    `<failure xmlns='${NS_SASL}'><not-authorized/><text xml:lang='en'>Unable to authorize you</text></failure>`,
+  )
+  return false
+}
+
+/** After SASL: restart, bind features, answer the bind with `full`. */
+const bindAs = async (peer: Peer, full: string): Promise<string | undefined> => {
+  await peer.read(/<stream:stream[^>]*>/)
+  peer.write(HEADER.replace("id='s-1'", "id='s-2'") + BIND_FEATURES)
+  const m = await readElement(peer, 'iq')
+  const id = attr(m[0], 'id')
+  const resource = /<resource>([^<]*)<\/resource>/.exec(m[0])?.[1]
+  peer.write(`<iq type='result' id='${id}'><bind xmlns='${NS_BIND}'><jid>${full}</jid></bind></iq>`)
+  return resource
+}
+
+/** SCRAM server side (RFC 5802 §3) for one exchange. */
+const scramServer = (hash: 'sha1' | 'sha256', password: string, iterations = 4096) => {
+  const salt = randomBytes(16)
+  const len = hash === 'sha1' ? 20 : 32
+  const salted = pbkdf2Sync(password, salt, iterations, len, hash)
+  const hmac = (key: Buffer, s: string): Buffer => createHmac(hash, key).update(s).digest()
+  const clientKey = hmac(salted, 'Client Key')
+  const storedKey = createHash(hash).update(clientKey).digest()
+  const serverKey = hmac(salted, 'Server Key')
+  let clientFirstBare = ''
+  let serverFirst = ''
+  return {
+    first(clientFirst: string): string {
+      clientFirstBare = clientFirst.replace(/^[^,]*,[^,]*,/, '')
+      const cnonce = /(?:^|,)r=([^,]*)/.exec(clientFirstBare)?.[1] ?? ''
+      serverFirst = `r=${cnonce}srvnonce,s=${salt.toString('base64')},i=${iterations}`
+      return serverFirst
+    },
+    /** The server-final-message, or undefined if the proof is wrong. */
+    final(clientFinal: string): string | undefined {
+      const withoutProof = clientFinal.replace(/,p=[^,]*$/, '')
+      const proof = Buffer.from(/,p=([^,]*)$/.exec(clientFinal)?.[1] ?? '', 'base64')
+      const authMessage = `${clientFirstBare},${serverFirst},${withoutProof}`
+      const signature = hmac(storedKey, authMessage)
+      const key = Buffer.alloc(len)
+      for (let i = 0; i < len; i++) key[i] = (proof[i] ?? 0) ^ (signature[i] ?? 0)
+      if (!createHash(hash).update(key).digest().equals(storedKey)) return undefined
+      return `v=${hmac(serverKey, authMessage).toString('base64')}`
+    },
+  }
+}
+
+const ME = 'alice@localhost/spec'
+const PLAIN_OK = { tls: 'none', allowPlainWithoutTls: true, timeout: 2000 } as const
+
+/** A server that logs alice in with PLAIN and binds ME, then runs `then`. */
+const loggedIn = (then: (peer: Peer) => Promise<void>): Promise<Fake> =>
+  fake(async (peer) => {
+    await open(peer, 'PLAIN')
+    await plainAuth(peer, 'alice', 'pw')
+    await bindAs(peer, ME)
+    await then(peer)
+  })
+
+const login = (f: Fake, extra: Partial<Parameters<typeof connect>[0]> = {}) =>
+  connect({
+    service: f.service,
+    domain: 'localhost',
+    username: 'alice',
+    password: 'pw',
+    resource: 'spec',
+    ...PLAIN_OK,
+    ...extra,
+  })
+
+const rejection = async (p: Promise<unknown>): Promise<unknown> =>
+  p.then(
+    () => {
+      throw new Error('expected a rejection')
+    },
+    (e: unknown) => e,
+  )
+
+const pingEl = Xml.element('ping', 'urn:xmpp:ping')
+const jid = (s: string): Jid.Jid => {
+  const r = Jid.parse(s)
+  if (E.isLeft(r)) throw new Error(s)
+  return r.right
+}
+
+const statuses = (s: S.Session): Promise<ReadonlyArray<string>> =>
+  lastValueFrom(s.status.pipe(toArray())).then((all) =>
+    all.map((x) => (x._tag === 'closed' ? `closed:${x.reason._tag}` : x._tag)),
+  )
+
+// -------------------------------------------------------------------------------------
+// specs
+// -------------------------------------------------------------------------------------
+
+describe('connection/connect', () => {
+  describe('login', () => {
+    it('PLAIN without TLS when allowed: binds, session.jid is the bound JID', async () => {
+      let resource: string | undefined
+      const f = await fake(async (peer) => {
+        const header = await peer.read(/<stream:stream[^>]*>/)
+        expect(attr(header[0], 'to')).toBe('localhost')
+        expect(attr(header[0], 'version')).toBe('1.0')
+        peer.write(HEADER + features(mechanisms('PLAIN')))
+        expect(await plainAuth(peer, 'alice', 'pw')).toBe(true)
+        resource = await bindAs(peer, ME)
+        await peer.read(/<\/stream:stream>/)
+        peer.write('</stream:stream>')
+        peer.socket.end()
+      })
+      const session = await login(f)
+      expect(session.jid).toBe(ME)
+      expect(resource).toBe('spec')
+      await session.close()
+      expect(await statuses(session)).toEqual(['connecting', 'online', 'closed:Ended'])
+      await f.done
+    })
+
+    it('PLAIN is refused without TLS unless allowed: AuthFailure invalid-mechanism, no password sent', async () => {
+      const f = await fake(async (peer) => {
+        await open(peer, 'PLAIN')
+        await new Promise((r) => setTimeout(r, 50))
+        expect(peer.rest).not.toMatch(/<auth/)
+      })
+      const e = await rejection(login(f, { allowPlainWithoutTls: false }))
+      expect(S.isAuthFailure(e) && e.condition).toBe('invalid-mechanism')
+      await f.done
+    })
+
+    it('bad password: AuthFailure with the SASL condition and text', async () => {
+      const f = await fake(async (peer) => {
+        await open(peer, 'PLAIN')
+        await plainAuth(peer, 'alice', 'right')
+      })
+      const e = await rejection(login(f, { password: 'wrong' }))
+      expect(e).toEqual({
+        _tag: 'AuthFailure',
+        condition: 'not-authorized',
+        text: 'Unable to authorize you',
+      })
+      await f.done
+    })
+
+    it.each([
+      ['SCRAM-SHA-1', 'sha1', ['PLAIN', 'SCRAM-SHA-1']],
+      ['SCRAM-SHA-256', 'sha256', ['PLAIN', 'SCRAM-SHA-1', 'SCRAM-SHA-256']],
+    ] as const)(
+      '%s: picks the strongest offered and verifies the server signature',
+      async (mech, hash, offered) => {
+        const f = await fake(async (peer) => {
+          await open(peer, ...offered)
+          const auth = await peer.read(/<auth [^>]*mechanism=['"]([^'"]+)['"][^>]*>([^<]*)<\/auth>/)
+          expect(auth[1]).toBe(mech)
+          const server = scramServer(hash, 'pencil')
+          const clientFirst = unb64(auth[2] ?? '')
+          expect(clientFirst).toMatch(/^n,,n=alice,r=/)
+          peer.write(`<challenge xmlns='${NS_SASL}'>${b64(server.first(clientFirst))}</challenge>`)
+          const response = await peer.read(/<response [^>]*>([^<]*)<\/response>/)
+          const final = server.final(unb64(response[1] ?? ''))
+          expect(final).toBeDefined()
+          peer.write(`<success xmlns='${NS_SASL}'>${b64(final ?? '')}</success>`)
+          await bindAs(peer, ME)
+        })
+        const session = await login(f, { password: 'pencil', allowPlainWithoutTls: true })
+        expect(session.jid).toBe(ME)
+        await session.close()
+        await f.done
+      },
+    )
+
+    it('SCRAM: a server that cannot prove the password is not trusted (AuthFailure)', async () => {
+      const f = await fake(async (peer) => {
+        await open(peer, 'SCRAM-SHA-1')
+        const auth = await peer.read(/<auth [^>]*>([^<]*)<\/auth>/)
+        const server = scramServer('sha1', 'other password')
+        peer.write(
+          `<challenge xmlns='${NS_SASL}'>${b64(server.first(unb64(auth[1] ?? '')))}</challenge>`,
+        )
+        await peer.read(/<response [^>]*>([^<]*)<\/response>/)
+        // a made-up signature
+        peer.write(`<success xmlns='${NS_SASL}'>${b64(`v=${b64(randomBytes(20))}`)}</success>`)
+        await peer.read(/<\/stream:stream>/)
+      })
+      const e = await rejection(login(f, { password: 'pencil' }))
+      expect(S.isAuthFailure(e)).toBe(true)
+      await f.done
+    })
+
+    it('bind failure: BindFailure with the stanza error condition', async () => {
+      const f = await fake(async (peer) => {
+        await open(peer, 'PLAIN')
+        await plainAuth(peer, 'alice', 'pw')
+        await peer.read(/<stream:stream[^>]*>/)
+        peer.write(HEADER + BIND_FEATURES)
+        const m = await readElement(peer, 'iq')
+        peer.write(
+          `<iq type='error' id='${attr(m[0], 'id')}'><error type='cancel'><conflict xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>`,
+        )
+      })
+      const e = await rejection(login(f))
+      expect(e).toEqual({ _tag: 'BindFailure', condition: 'conflict' })
+      await f.done
+    })
+
+    it("tls 'required' and no STARTTLS offered: TlsFailure before any credentials", async () => {
+      const f = await fake(async (peer) => {
+        await open(peer, 'PLAIN')
+        await peer.read(/<\/stream:stream>/)
+        expect(peer.rest).not.toMatch(/<auth/)
+      })
+      const e = await rejection(login(f, { tls: 'required' }))
+      expect(S.isTlsFailure(e)).toBe(true)
+      await f.done
+    })
+
+    it('a server that requires STARTTLS while tls is none: TlsFailure', async () => {
+      const f = await fake(async (peer) => {
+        await peer.read(/<stream:stream[^>]*>/)
+        peer.write(
+          HEADER +
+            features(
+              "<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'><required/></starttls>",
+              mechanisms('PLAIN'),
+            ),
+        )
+      })
+      const e = await rejection(login(f))
+      expect(S.isTlsFailure(e)).toBe(true)
+      await f.done
+    })
+
+    it('STARTTLS refused by the server: TlsFailure', async () => {
+      const f = await fake(async (peer) => {
+        await peer.read(/<stream:stream[^>]*>/)
+        peer.write(
+          HEADER +
+            features("<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>", mechanisms('PLAIN')),
+        )
+        await peer.read(/<starttls [^>]*\/>/)
+        peer.write("<failure xmlns='urn:ietf:params:xml:ns:xmpp-tls'/></stream:stream>")
+      })
+      const e = await rejection(login(f, { tls: 'starttls-if-offered' }))
+      expect(e).toEqual({ _tag: 'TlsFailure', message: 'the server refused STARTTLS' })
+      await f.done
+    })
+
+    it('a TLS handshake that fails: TlsFailure', async () => {
+      const f = await fake(async (peer) => {
+        await peer.read(/<stream:stream[^>]*>/)
+        peer.write(
+          HEADER +
+            features("<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>", mechanisms('PLAIN')),
+        )
+        await peer.read(/<starttls [^>]*\/>/)
+        peer.write("<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>")
+        await peer.read(/\x16\x03/) // a ClientHello arrives; answer it with nonsense
+        peer.write('this is not TLS\n')
+      })
+      const e = await rejection(login(f, { tls: 'required' }))
+      expect(S.isTlsFailure(e)).toBe(true)
+      await f.done
+    })
+
+    it('stream error during negotiation: StreamError from the server', async () => {
+      const f = await fake(async (peer) => {
+        await peer.read(/<stream:stream[^>]*>/)
+        peer.write(
+          `${HEADER}<stream:error><host-unknown xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error></stream:stream>`,
+        )
+      })
+      const e = await rejection(login(f))
+      expect(e).toEqual({ _tag: 'StreamError', condition: 'host-unknown', origin: 'server' })
+      await f.done
+    })
+
+    it('refused connection: ConnectionRefused', async () => {
+      const server = net.createServer()
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
+      const address = server.address()
+      if (address === null || typeof address === 'string') throw new Error('no port')
+      await new Promise<void>((r) => server.close(() => r()))
+      const e = await rejection(
+        connect({
+          service: `xmpp://127.0.0.1:${address.port}`,
+          domain: 'localhost',
+          username: 'alice',
+          password: 'pw',
+          ...PLAIN_OK,
+        }),
+      )
+      expect(e).toMatchObject({
+        _tag: 'ConnectionRefused',
+        host: '127.0.0.1',
+        port: address.port,
+        code: 'ECONNREFUSED',
+      })
+    })
+
+    it('a silent server: Timeout, nothing hangs', async () => {
+      const f = await fake(async (peer) => {
+        await peer.read(/<stream:stream[^>]*>/)
+      })
+      const t0 = Date.now()
+      const e = await rejection(login(f, { timeout: 150 }))
+      expect(e).toEqual({ _tag: 'Timeout', stage: 'stream header' })
+      expect(Date.now() - t0).toBeLessThan(1000)
+      await f.done
+    })
+
+    it('programmer errors throw at once: tls none off loopback, bad URL, bad timeout', () => {
+      const base = { domain: 'example.com', username: 'a', password: 'b' }
+      expect(() => connect({ ...base, service: 'xmpp://example.com:5222', tls: 'none' })).toThrow(
+        RangeError,
+      )
+      expect(() => connect({ ...base, service: 'http://example.com' })).toThrow(RangeError)
+      expect(() => connect({ ...base, service: 'xmpp://127.0.0.1', timeout: -1 })).toThrow(
+        RangeError,
+      )
+    })
+  })
+
+  describe('online', () => {
+    it('rx.request: a ping to the server is answered', async () => {
+      const f = await loggedIn(async (peer) => {
+        const m = await readElement(peer, 'iq')
+        expect(m[0]).toMatch(/<ping xmlns=['"]urn:xmpp:ping['"]\/>/)
+        expect(attr(m[0], 'to')).toBe('localhost')
+        peer.write(`<iq type='result' id='${attr(m[0], 'id')}' from='localhost'/>`)
+      })
+      const session = await login(f)
+      const r = await firstValueFrom(rx.request(session)(Iq.get(pingEl, { to: jid('localhost') })))
+      expect(r.type).toBe('result')
+      await session.close()
+      await f.done
+    })
+
+    it('one socket write per stanza; 100 requests in flight all settle', async () => {
+      const f = await loggedIn(async (peer) => {
+        for (let i = 0; i < 100; i++) {
+          const m = await readElement(peer, 'iq')
+          peer.write(`<iq type='result' id='${attr(m[0], 'id')}' from='localhost'/>`)
+        }
+      })
+      const session = await login(f)
+      const write = jest.spyOn(net.Socket.prototype, 'write')
+      const all = await Promise.all(
+        Array.from({ length: 100 }, () =>
+          rx.send(session)(Iq.get(pingEl, { to: jid('localhost') })),
+        ),
+      )
+      expect(all.every((r) => r?.type === 'result')).toBe(true)
+      const pings = write.mock.calls.filter(
+        ([d]) => typeof d === 'string' && d.includes('urn:xmpp:ping'),
+      )
+      write.mockRestore()
+      expect(pings).toHaveLength(100)
+      expect(pings.every(([d]) => typeof d === 'string' && /^<iq [\s\S]*<\/iq>$/.test(d))).toBe(
+        true,
+      )
+      await session.close()
+      await f.done
+    })
+
+    it('rx.serve answers the server’s ping; incoming stanzas are decoded records', async () => {
+      const f = await loggedIn(async (peer) => {
+        peer.write(
+          "<message from='bob@localhost/x' to='alice@localhost/spec' type='chat'><body>hi &amp; bye</body></message>",
+        )
+        peer.write("<iq type='get' id='srv-1' from='localhost'><ping xmlns='urn:xmpp:ping'/></iq>")
+        const m = await readElement(peer, 'iq')
+        expect(attr(m[0], 'type')).toBe('result')
+        expect(attr(m[0], 'id')).toBe('srv-1')
+        expect(attr(m[0], 'to')).toBe('localhost')
+      })
+      const session = await login(f)
+      const seen: Stanza[] = []
+      session.incoming.subscribe((s) => seen.push(s))
+      rx.serve(session, [
+        { name: 'ping', ns: 'urn:xmpp:ping', handle: (req: Iq.Iq) => Iq.result(req) },
+      ])
+      await f.done
+      expect(seen[0]).toMatchObject({ kind: 'message', body: 'hi & bye', from: 'bob@localhost/x' })
+      await session.close()
+    })
+
+    it('stanza-level fault: an iq get that does not decode gets bad-request; a bad message is dropped', async () => {
+      const f = await loggedIn(async (peer) => {
+        peer.write("<message from='bob@localhost/x'><body>a</body><body>b</body></message>")
+        peer.write(
+          "<iq type='get' id='bad-1' from='bob@localhost/x'><ping xmlns='urn:xmpp:ping'/><ping xmlns='urn:xmpp:ping'/></iq>",
+        )
+        peer.write("<message from='bob@localhost/x'><body>ok</body></message>")
+        const m = await readElement(peer, 'iq')
+        expect(attr(m[0], 'type')).toBe('error')
+        expect(attr(m[0], 'id')).toBe('bad-1')
+        expect(attr(m[0], 'to')).toBe('bob@localhost/x')
+        expect(m[0]).toMatch(/<bad-request xmlns=['"]urn:ietf:params:xml:ns:xmpp-stanzas['"]\/>/)
+      })
+      const session = await login(f)
+      const seen: Stanza[] = []
+      session.incoming.subscribe((s) => seen.push(s))
+      await f.done
+      await new Promise((r) => setTimeout(r, 20))
+      expect(seen).toEqual([expect.objectContaining({ kind: 'message', body: 'ok' })])
+      await session.close()
+    })
+
+    it('stream-level fault: we close with the stream error; status says so; incoming completes', async () => {
+      const f = await loggedIn(async (peer) => {
+        peer.write("<foo xmlns='urn:example'/>")
+        const m = await peer.read(/<stream:error>([\s\S]*?)<\/stream:error><\/stream:stream>/)
+        expect(m[1]).toMatch(/<unsupported-stanza-type /)
+      })
+      const session = await login(f)
+      const done = lastValueFrom(session.incoming.pipe(toArray()))
+      await f.done
+      expect(await done).toEqual([])
+      const last = await lastValueFrom(session.status)
+      expect(last).toMatchObject({
+        _tag: 'closed',
+        reason: { _tag: 'StreamError', condition: 'unsupported-stanza-type', origin: 'client' },
+      })
+    })
+
+    it('a limit exceeded: policy-violation stream error', async () => {
+      const f = await loggedIn(async (peer) => {
+        peer.write(`<message from='bob@localhost/x'><body>${'x'.repeat(5000)}</body></message>`)
+        const m = await peer.read(/<stream:error>([\s\S]*?)<\/stream:error>/)
+        expect(m[1]).toMatch(/<policy-violation /)
+      })
+      const session = await login(f, { limits: { maxBytes: 1024 } })
+      await f.done
+      const last = await lastValueFrom(session.status)
+      expect(last).toMatchObject({
+        _tag: 'closed',
+        reason: { _tag: 'StreamError', condition: 'policy-violation', origin: 'client' },
+      })
+    })
+
+    it('stream error from the server: typed StreamError; pending requests fail with IqClosed', async () => {
+      const f = await loggedIn(async (peer) => {
+        await readElement(peer, 'iq')
+        peer.write(
+          "<stream:error><conflict xmlns='urn:ietf:params:xml:ns:xmpp-streams'/><text xmlns='urn:ietf:params:xml:ns:xmpp-streams'>Replaced by new connection</text></stream:error></stream:stream>",
+        )
+        await peer.read(/<\/stream:stream>/)
+      })
+      const session = await login(f)
+      const failure = await rejection(rx.send(session)(Iq.get(pingEl, { to: jid('localhost') })))
+      expect(failure).toMatchObject({ _tag: 'IqClosed' })
+      const last = await lastValueFrom(session.status)
+      expect(last).toEqual({
+        _tag: 'closed',
+        reason: {
+          _tag: 'StreamError',
+          condition: 'conflict',
+          text: 'Replaced by new connection',
+          origin: 'server',
+        },
+      })
+      await f.done
+    })
+
+    it('socket closed mid-session: pending requests fail with IqClosed; status SocketClosed', async () => {
+      const f = await loggedIn(async (peer) => {
+        await readElement(peer, 'iq')
+        peer.socket.destroy()
+      })
+      const session = await login(f)
+      const failure = await rejection(rx.send(session)(Iq.get(pingEl, { to: jid('localhost') })))
+      expect(rx.isIqClosed(failure)).toBe(true)
+      const last = await lastValueFrom(session.status)
+      expect(last).toMatchObject({ _tag: 'closed', reason: { _tag: 'SocketClosed' } })
+      // sending afterwards is a no-op; requests fail at once
+      session.send(Iq.get(pingEl))
+      expect(rx.isIqClosed(await rejection(rx.send(session)(Iq.get(pingEl))))).toBe(true)
+      await f.done
+    })
+
+    it('the server closes the stream: we answer with ours; SocketClosed', async () => {
+      const f = await loggedIn(async (peer) => {
+        peer.write('</stream:stream>')
+        await peer.read(/<\/stream:stream>/)
+        peer.socket.end()
+      })
+      const session = await login(f)
+      await f.done
+      const last = await lastValueFrom(session.status)
+      expect(last).toMatchObject({ _tag: 'closed', reason: { _tag: 'SocketClosed' } })
+    })
+
+    it('close(): bounded when the server never answers', async () => {
+      const f = await loggedIn(async (peer) => {
+        await peer.read(/<\/stream:stream>/)
+        // no answer
+      })
+      const session = await login(f, { timeout: 200 })
+      const t0 = Date.now()
+      await session.close()
+      expect(Date.now() - t0).toBeLessThan(1500)
+      expect(await statuses(session)).toEqual(['connecting', 'online', 'closed:Ended'])
+      await f.done
+    })
+
+    it('stanzas split across writes, byte by byte, are framed', async () => {
+      const f = await loggedIn(async (peer) => {
+        const xml =
+          "<message from='bob@localhost/x' type='chat'><body>caf\u00e9 \u{1F600}</body></message>"
+        for (const byte of Buffer.from(xml, 'utf8')) {
+          peer.socket.write(Buffer.from([byte]))
+          await new Promise((r) => setImmediate(r))
+        }
+      })
+      const session = await login(f)
+      const m = await firstValueFrom(session.incoming)
+      expect(m).toMatchObject({ kind: 'message', body: 'caf\u00e9 \u{1F600}' })
+      await session.close()
+      await f.done
+    })
+  })
+})

@@ -1,0 +1,333 @@
+/**
+ * A live XMPP session (RFC 6120 §4–§7, XEP-0114): the {@link Session} that `connect` and
+ * `component` resolve with, its {@link Status}, and the typed reasons a session fails to start
+ * or ends ({@link SessionError}).
+ *
+ * A `Session` is an `rx.StanzaStream`, so `rx.request`, `rx.send` and `rx.serve` work on it
+ * unchanged. Failures are tagged records (STYLE.md "Errors"): `connect` rejects with one, and
+ * the `closed` status carries one as its reason.
+ *
+ * @example
+ * import { connection, rx } from 'stanzakit'
+ *
+ * const session = await connection.connect({ service: 'xmpp://127.0.0.1:5222', domain: 'localhost',
+ *   username: 'alice', password: 'secret' }).catch((e) => {
+ *   if (connection.isAuthFailure(e)) console.error('login refused:', e.condition)
+ *   throw e
+ * })
+ * session.status.subscribe((s) => console.log(s._tag))   // connecting, online, closed
+ * await session.close()
+ *
+ * @since 0.2.0
+ */
+import type { Observable } from 'rxjs'
+import type { Jid } from '../Jid.js'
+import type { StanzaStream } from '../rx/StanzaStream.js'
+import type { Stanza } from '../Stanza.js'
+
+// -------------------------------------------------------------------------------------
+// model: errors
+// -------------------------------------------------------------------------------------
+
+/**
+ * The TCP (or direct TLS) connection could not be made: refused, unreachable, or the host name
+ * did not resolve. `code` is Node's error code (`ECONNREFUSED`, `ENOTFOUND`, …).
+ *
+ * @category model
+ */
+export interface ConnectionRefused {
+  readonly _tag: 'ConnectionRefused'
+  readonly host: string
+  readonly port: number
+  readonly code?: string
+  readonly message: string
+}
+
+/**
+ * TLS could not be established: the handshake failed (untrusted or mismatched certificate, no
+ * shared cipher), the server refused STARTTLS (`<failure/>`, RFC 6120 §5.4.2.2), or `tls:
+ * 'required'` met a server that offers none; also a server that requires TLS when `tls: 'none'`.
+ *
+ * @category model
+ */
+export interface TlsFailure {
+  readonly _tag: 'TlsFailure'
+  readonly message: string
+}
+
+/**
+ * Authentication failed. For c2s, `condition` is the SASL condition (RFC 6120 §6.5:
+ * `not-authorized`, `account-disabled`, `invalid-mechanism`, …) or `invalid-server-signature`
+ * when the server could not prove it knows the SCRAM credentials (RFC 5802 §5.1); for a
+ * component (XEP-0114), `not-authorized` from the server's stream error.
+ *
+ * @category model
+ */
+export interface AuthFailure {
+  readonly _tag: 'AuthFailure'
+  readonly condition: string
+  readonly text?: string
+}
+
+/**
+ * Resource binding failed (RFC 6120 §7.6.2: `bad-request`, `conflict`, `not-allowed`, …), or the
+ * server offered no binding. `condition` is the stanza error condition.
+ *
+ * @category model
+ */
+export interface BindFailure {
+  readonly _tag: 'BindFailure'
+  readonly condition: string
+  readonly text?: string
+}
+
+/**
+ * The stream ended with a stream error (RFC 6120 §4.9). `origin: 'server'`: the server sent it
+ * (e.g. `conflict` when the same resource logs in elsewhere, `system-shutdown`); `'client'`: we
+ * closed the stream with it because the server's data broke the protocol (a framing or limit
+ * fault from SECURITY.md §1, a stanza in the wrong namespace, an unexpected element).
+ *
+ * @category model
+ */
+export interface StreamError {
+  readonly _tag: 'StreamError'
+  readonly condition: string
+  readonly text?: string
+  readonly origin: 'server' | 'client'
+}
+
+/**
+ * The connection ended without a stream error: the server closed the stream or the socket
+ * closed, while we did not ask for it.
+ *
+ * @category model
+ */
+export interface SocketClosed {
+  readonly _tag: 'SocketClosed'
+  readonly message: string
+}
+
+/**
+ * A wait ran out: `stage` names what we were waiting for (`connect`, `tls`, `features`, `auth`,
+ * `bind`, `handshake`, …).
+ *
+ * @category model
+ */
+export interface Timeout {
+  readonly _tag: 'Timeout'
+  readonly stage: string
+}
+
+/**
+ * Why a session could not start, or why it ended unasked.
+ *
+ * @category model
+ */
+export type SessionError =
+  | ConnectionRefused
+  | TlsFailure
+  | AuthFailure
+  | BindFailure
+  | StreamError
+  | SocketClosed
+  | Timeout
+
+/**
+ * The session ended because we called `close()` (the stream was closed on both sides, or the
+ * close timed out and the socket was dropped).
+ *
+ * @category model
+ */
+export interface Ended {
+  readonly _tag: 'Ended'
+}
+
+/** @category model */
+export type CloseReason = Ended | SessionError
+
+// -------------------------------------------------------------------------------------
+// model: status
+// -------------------------------------------------------------------------------------
+
+/** @category model */
+export interface Connecting {
+  readonly _tag: 'connecting'
+}
+
+/** @category model */
+export interface Online {
+  readonly _tag: 'online'
+  readonly jid: Jid
+}
+
+/** @category model */
+export interface Closed {
+  readonly _tag: 'closed'
+  readonly reason: CloseReason
+}
+
+/**
+ * The life of a session: `connecting` → `online` → `closed` (a session never comes back; make
+ * a new one).
+ *
+ * @category model
+ */
+export type Status = Connecting | Online | Closed
+
+// -------------------------------------------------------------------------------------
+// model: session
+// -------------------------------------------------------------------------------------
+
+/**
+ * A session that is (or was) online.
+ *
+ * - `incoming`: hot; every stanza received, decoded (canonical JIDs). A stanza that fails to
+ *   decode at stanza level (`bad-request`, `jid-malformed`, SECURITY.md §1 stage 7) is dropped;
+ *   an `iq` get/set among them is answered with that error (RFC 6120 §8.3). A stream-level
+ *   fault closes the stream with the matching stream error. `incoming` **completes** when the
+ *   session ends, however it ends, so pending `rx.request`s fail with `IqClosed`; the reason is
+ *   on `status`.
+ * - `send`: encodes with `Stanza.encode` (in the stream's content namespace) and writes it in
+ *   one socket write. After the session has ended (or while closing), stanzas are dropped.
+ * - `jid`: for c2s the full JID the server bound (RFC 6120 §7); for a component its domain.
+ * - `status`: replays the whole history (at most three values: `connecting`, `online`,
+ *   `closed`), then completes.
+ * - `close()`: sends `</stream:stream>`, waits (bounded) for the server's, ends the socket;
+ *   resolves once the socket is closed. Idempotent; never rejects.
+ *
+ * @category model
+ */
+export interface Session extends StanzaStream {
+  readonly incoming: Observable<Stanza>
+  readonly send: (s: Stanza) => void
+  readonly jid: Jid
+  readonly status: Observable<Status>
+  readonly close: () => Promise<void>
+}
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+/** @category constructors */
+export const connectionRefused = (
+  host: string,
+  port: number,
+  message: string,
+  code?: string,
+): ConnectionRefused =>
+  code === undefined
+    ? { _tag: 'ConnectionRefused', host, port, message }
+    : { _tag: 'ConnectionRefused', host, port, code, message }
+
+/** @category constructors */
+export const tlsFailure = (message: string): TlsFailure => ({ _tag: 'TlsFailure', message })
+
+/** @category constructors */
+export const authFailure = (condition: string, text?: string): AuthFailure =>
+  text === undefined || text === ''
+    ? { _tag: 'AuthFailure', condition }
+    : { _tag: 'AuthFailure', condition, text }
+
+/** @category constructors */
+export const bindFailure = (condition: string, text?: string): BindFailure =>
+  text === undefined || text === ''
+    ? { _tag: 'BindFailure', condition }
+    : { _tag: 'BindFailure', condition, text }
+
+/** @category constructors */
+export const streamError = (
+  condition: string,
+  origin: 'server' | 'client',
+  text?: string,
+): StreamError =>
+  text === undefined || text === ''
+    ? { _tag: 'StreamError', condition, origin }
+    : { _tag: 'StreamError', condition, text, origin }
+
+/** @category constructors */
+export const socketClosed = (message: string): SocketClosed => ({ _tag: 'SocketClosed', message })
+
+/** @category constructors */
+export const timeout = (stage: string): Timeout => ({ _tag: 'Timeout', stage })
+
+/** @category constructors */
+export const ended: Ended = Object.freeze({ _tag: 'Ended' })
+
+// -------------------------------------------------------------------------------------
+// refinements
+// -------------------------------------------------------------------------------------
+
+const tagOf = (u: unknown): unknown =>
+  typeof u === 'object' && u !== null ? (u as { readonly _tag?: unknown })._tag : undefined
+
+/**
+ * Refinements take `unknown`: they sort what a rejected `connect` hands over.
+ *
+ * @category refinements
+ */
+export const isConnectionRefused = (u: unknown): u is ConnectionRefused =>
+  tagOf(u) === 'ConnectionRefused'
+
+/** @category refinements */
+export const isTlsFailure = (u: unknown): u is TlsFailure => tagOf(u) === 'TlsFailure'
+
+/** @category refinements */
+export const isAuthFailure = (u: unknown): u is AuthFailure => tagOf(u) === 'AuthFailure'
+
+/** @category refinements */
+export const isBindFailure = (u: unknown): u is BindFailure => tagOf(u) === 'BindFailure'
+
+/** @category refinements */
+export const isStreamError = (u: unknown): u is StreamError => tagOf(u) === 'StreamError'
+
+/** @category refinements */
+export const isSocketClosed = (u: unknown): u is SocketClosed => tagOf(u) === 'SocketClosed'
+
+/** @category refinements */
+export const isTimeout = (u: unknown): u is Timeout => tagOf(u) === 'Timeout'
+
+const errorTags: ReadonlySet<unknown> = new Set([
+  'ConnectionRefused',
+  'TlsFailure',
+  'AuthFailure',
+  'BindFailure',
+  'StreamError',
+  'SocketClosed',
+  'Timeout',
+])
+
+/** @category refinements */
+export const isSessionError = (u: unknown): u is SessionError => errorTags.has(tagOf(u))
+
+// -------------------------------------------------------------------------------------
+// utils
+// -------------------------------------------------------------------------------------
+
+/**
+ * One line for logs.
+ *
+ * @example
+ * connection.format(connection.authFailure('not-authorized'))   // 'AuthFailure: not-authorized'
+ *
+ * @category utils
+ */
+export const format = (e: CloseReason): string => {
+  switch (e._tag) {
+    case 'Ended':
+      return 'Ended'
+    case 'ConnectionRefused':
+      return `ConnectionRefused: ${e.host}:${e.port}: ${e.message}`
+    case 'TlsFailure':
+      return `TlsFailure: ${e.message}`
+    case 'AuthFailure':
+    case 'BindFailure':
+      return `${e._tag}: ${e.condition}${e.text === undefined ? '' : ` (${e.text})`}`
+    case 'StreamError':
+      return `StreamError (${e.origin}): ${e.condition}${e.text === undefined ? '' : ` (${e.text})`}`
+    case 'SocketClosed':
+      return `SocketClosed: ${e.message}`
+    case 'Timeout':
+      return `Timeout: ${e.stage}`
+  }
+}
