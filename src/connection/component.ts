@@ -14,7 +14,8 @@
  * The session is the same {@link Session} shape as `connect`'s: stanzas are decoded and encoded
  * in the `jabber:component:accept` namespace, and `session.jid` is the component's domain.
  * Answer requests with component addressing (swap `to`/`from`; XEP-0114 §3):
- * `rx.serve(session, handlers, { component: true })`. Stanzas a component sends must carry a
+ * `rx.serve(session, handlers, { component: true })` for the error replies it makes, and
+ * `Iq.reply({ component: true })` in handlers. Stanzas a component sends must carry a
  * `from` in its domain (the server stamps nothing).
  *
  * XEP-0114 streams are not encrypted: use loopback, or an `xmpps://` service where the server
@@ -25,7 +26,7 @@
  *
  * const echo = await connection.component({ service: 'xmpp://127.0.0.1:5347',
  *   domain: 'echo.localhost', secret: 'echo-secret' })
- * rx.serve(echo, [{ name: 'ping', ns: 'urn:xmpp:ping', handle: (req) => Iq.result(req) }], { component: true })
+ * rx.serve(echo, [{ name: 'ping', ns: 'urn:xmpp:ping', handle: Iq.reply({ component: true }) }], { component: true })
  *
  * @since 0.2.0
  */
