@@ -101,6 +101,11 @@ export interface ConnectOptions {
   readonly tls?: TlsPolicy
   /** Allow PLAIN on an unencrypted stream. Default `false`. */
   readonly allowPlainWithoutTls?: boolean
+  /**
+   * The SASL mechanisms we may use; of those the server offers, the strongest wins
+   * (SCRAM-SHA-256 > SCRAM-SHA-1 > PLAIN) whatever the order here. Default: all three.
+   */
+  readonly mechanisms?: ReadonlyArray<Sasl.Mechanism>
   /** Extra trust anchors (PEM) for the server certificate, e.g. a self-signed test one. */
   readonly ca?: string | Buffer | ReadonlyArray<string | Buffer>
   /** Per-stanza limits for the incoming stream (SECURITY.md §3). */
@@ -227,14 +232,18 @@ const authenticate = async (link: Link, r: Resolved, features: Xml.XmlElement): 
       ? []
       : children(mechanisms, 'mechanism', NS_SASL).map((m) => textOf(m).trim())
   const allowPlain = link.secure || r.o.allowPlainWithoutTls === true
-  const mechanism = Sasl.choose(offered, { allowPlain })
+  const allowed = r.o.mechanisms
+  const mechanism = Sasl.choose(
+    allowed === undefined ? offered : offered.filter((m) => allowed.includes(m as Sasl.Mechanism)),
+    { allowPlain },
+  )
   if (mechanism === undefined) {
     link.end('</stream:stream>')
     throw S.authFailure(
       'invalid-mechanism',
       offered.length === 0
         ? 'the server offers no SASL mechanism'
-        : `no acceptable mechanism among ${offered.join(', ')}${offered.includes('PLAIN') && !allowPlain ? ' (PLAIN needs TLS or allowPlainWithoutTls)' : ''}`,
+        : `no acceptable mechanism among ${offered.join(', ')}${offered.includes('PLAIN') && !allowPlain ? ' (PLAIN needs TLS or allowPlainWithoutTls)' : ''}${allowed === undefined ? '' : ` (allowed: ${allowed.join(', ')})`}`,
     )
   }
   const auth = (initial: string | Uint8Array): void =>
@@ -362,10 +371,10 @@ const resolveOptions = (o: ConnectOptions): Resolved & { readonly timeout: numbe
     throw new RangeError(`connection.connect: unknown tls policy ${JSON.stringify(tls)}`)
   if (typeof o.domain !== 'string' || o.domain === '')
     throw new RangeError('connection.connect: domain is required')
-  if (typeof o.username !== 'string' || o.username === '')
-    throw new RangeError('connection.connect: username is required')
-  if (typeof o.password !== 'string')
-    throw new RangeError('connection.connect: password is required')
+  if (typeof o.username !== 'string' || o.username === '' || o.username.includes('\0'))
+    throw new RangeError('connection.connect: username must be a non-empty string without NUL')
+  if (typeof o.password !== 'string' || o.password === '' || o.password.includes('\0'))
+    throw new RangeError('connection.connect: password must be a non-empty string without NUL')
   const timeout = checkTimeout('timeout', o.timeout, DEFAULT_TIMEOUT)
   return { o, tls, timeout, deadline: Date.now() + timeout }
 }
