@@ -134,8 +134,9 @@ export const streamClose = '</stream:stream>'
 // state machine
 // -------------------------------------------------------------------------------------
 
-// Lexical states. One character moves the machine at most one step, so a chunk boundary can
-// fall anywhere: no state needs to look ahead.
+// Lexical states. Each state decides on the current character alone (a name's end is read
+// again as the first character after it), so a chunk boundary can fall anywhere: no state
+// looks ahead, and what a chunk ends inside carries over in these few variables.
 /** Between tags: stream level (depth 0) or element content. */
 const TEXT = 0
 /** After `<`. */
@@ -181,7 +182,6 @@ const ch = {
   quot: 34,
   apos: 39,
   rbracket: 93,
-  colon: 58,
 } as const
 
 /** Characters that end a name token inside a tag. */
