@@ -4,6 +4,7 @@
  *
  * @since 0.1.0
  */
+export * as connection from './connection/index.js'
 export * as DecodeError from './DecodeError.js'
 export * as Iq from './Iq.js'
 export * as Jid from './Jid.js'
