@@ -3,9 +3,15 @@
  * port): each test scripts the server's side of the exchange with regular expressions over what
  * the client wrote. No Prosody here; spec/integration has the real server.
  */
+
+import { execFileSync } from 'node:child_process'
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import * as net from 'node:net'
-import { afterEach, describe, expect, it, jest } from '@jest/globals'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import * as tls from 'node:tls'
+import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals'
 import * as E from 'fp-ts/lib/Either.js'
 import { firstValueFrom, lastValueFrom, toArray } from 'rxjs'
 import { connect } from '../../src/connection/connect.js'
@@ -30,17 +36,41 @@ class Peer {
   private buf = ''
   private wake: (() => void) | undefined
   ended = false
-  constructor(readonly socket: net.Socket) {
-    socket.setEncoding('utf8')
-    socket.on('data', (d: string) => {
-      this.buf += d
-      this.wake?.()
-    })
-    socket.on('end', () => {
-      this.ended = true
-      this.wake?.()
-    })
+  socket: net.Socket
+  constructor(socket: net.Socket) {
+    this.socket = socket
+    this.listen(socket)
+  }
+
+  private readonly onData = (d: Buffer): void => {
+    this.buf += d.toString('latin1') // bytes as they came: TLS records too
+    this.wake?.()
+  }
+  private readonly onEnd = (): void => {
+    this.ended = true
+    this.wake?.()
+  }
+
+  private listen(socket: net.Socket): void {
+    socket.on('data', this.onData)
+    socket.on('end', this.onEnd)
     socket.on('error', () => undefined)
+  }
+
+  /** STARTTLS, server side (RFC 6120 §5.4.3.3): TLS over the same socket. */
+  async startTls(key: string, cert: string): Promise<void> {
+    const raw = this.socket
+    raw.off('data', this.onData)
+    raw.off('end', this.onEnd)
+    this.buf = ''
+    const secure = new tls.TLSSocket(raw, { isServer: true, key, cert })
+    this.socket = secure
+    this.listen(secure)
+    await new Promise<void>((resolve, reject) => {
+      secure.once('secure', resolve)
+      secure.once('error', reject)
+      secure.once('close', () => reject(new Error('closed during the TLS handshake')))
+    })
   }
 
   /** Waits for `re` in the unread input and consumes it (and everything before it). */
@@ -66,7 +96,7 @@ class Peer {
   }
 
   write(s: string): void {
-    if (!this.socket.destroyed) this.socket.write(s)
+    if (!this.socket.destroyed) this.socket.write(Buffer.from(s, 'utf8'))
   }
 
   /** The unread input. */
@@ -88,11 +118,16 @@ afterEach(async () => {
   for (const s of servers.splice(0)) await new Promise<void>((r) => s.close(() => r()))
 })
 
-/** A server that runs `script` on its first connection. */
-const fake = async (script: (peer: Peer) => Promise<void>): Promise<Fake> => {
-  const server = net.createServer()
+/** A server that runs `script` on its first connection (TLS from the start with `secure`). */
+const fake = async (
+  script: (peer: Peer) => Promise<void>,
+  secure?: { readonly key: string; readonly cert: string },
+): Promise<Fake> => {
+  const server = secure === undefined ? net.createServer() : tls.createServer(secure)
   const started = new Promise<Peer>((resolve) =>
-    server.once('connection', (socket) => resolve(new Peer(socket))),
+    server.once(secure === undefined ? 'connection' : 'secureConnection', (socket: net.Socket) =>
+      resolve(new Peer(socket)),
+    ),
   )
   const done = started.then(async (peer) => {
     try {
@@ -399,6 +434,116 @@ describe('connection/connect', () => {
       const e = await rejection(login(f, { tls: 'starttls-if-offered' }))
       expect(e).toEqual({ _tag: 'TlsFailure', message: 'the server refused STARTTLS' })
       await f.done
+    })
+
+    describe('with a certificate (openssl)', () => {
+      let dir = ''
+      let cert = { key: '', cert: '' }
+      beforeAll(() => {
+        dir = mkdtempSync(join(tmpdir(), 'stanzakit-tls-'))
+        execFileSync(
+          'openssl',
+          [
+            'req',
+            '-x509',
+            '-newkey',
+            'ec',
+            '-pkeyopt',
+            'ec_paramgen_curve:prime256v1',
+            '-nodes',
+            '-days',
+            '2',
+            '-subj',
+            '/CN=localhost',
+            '-addext',
+            'subjectAltName=DNS:localhost',
+            '-keyout',
+            join(dir, 'key.pem'),
+            '-out',
+            join(dir, 'cert.pem'),
+          ],
+          { stdio: 'ignore' },
+        )
+        cert = {
+          key: readFileSync(join(dir, 'key.pem'), 'utf8'),
+          cert: readFileSync(join(dir, 'cert.pem'), 'utf8'),
+        }
+      })
+      afterAll(() => {
+        if (dir !== '') rmSync(dir, { recursive: true, force: true })
+      })
+
+      const starttlsServer = (then: (peer: Peer) => Promise<void>) =>
+        fake(async (peer) => {
+          await peer.read(/<stream:stream[^>]*>/)
+          peer.write(
+            HEADER +
+              features("<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>", mechanisms('PLAIN')),
+          )
+          await peer.read(/<starttls [^>]*\/>/)
+          peer.write("<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>")
+          await peer.startTls(cert.key, cert.cert)
+          await then(peer)
+        })
+
+      it('STARTTLS, then PLAIN over TLS without allowPlainWithoutTls', async () => {
+        const f = await starttlsServer(async (peer) => {
+          await open(peer, 'PLAIN', 'SCRAM-SHA-1')
+          await plainAuth(peer, 'alice', 'pw')
+          await bindAs(peer, ME)
+        })
+        const session = await login(f, {
+          tls: 'required',
+          allowPlainWithoutTls: false,
+          mechanisms: ['PLAIN'],
+          ca: cert.cert,
+        })
+        expect(session.jid).toBe(ME)
+        await session.close()
+        await f.done
+      })
+
+      it('STARTTLS with an untrusted certificate: TlsFailure', async () => {
+        const f = await fake(async (peer) => {
+          await peer.read(/<stream:stream[^>]*>/)
+          peer.write(
+            HEADER +
+              features("<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>", mechanisms('PLAIN')),
+          )
+          await peer.read(/<starttls [^>]*\/>/)
+          peer.write("<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>")
+          await peer.startTls(cert.key, cert.cert).catch(() => undefined)
+        })
+        const e = await rejection(login(f, { tls: 'required' }))
+        expect(S.isTlsFailure(e)).toBe(true)
+        await f.done
+      })
+
+      it('a certificate for another name: TlsFailure', async () => {
+        const f = await starttlsServer(async () => undefined)
+        const e = await rejection(
+          login(f, { tls: 'required', domain: 'example.org', ca: cert.cert }),
+        )
+        expect(S.isTlsFailure(e)).toBe(true)
+        await f.done.catch(() => undefined)
+      })
+
+      it('direct TLS (xmpps://, XEP-0368): no STARTTLS, PLAIN allowed', async () => {
+        const f = await fake(async (peer) => {
+          await open(peer, 'PLAIN')
+          await plainAuth(peer, 'alice', 'pw')
+          await bindAs(peer, ME)
+        }, cert)
+        const session = await login(f, {
+          service: f.service.replace('xmpp://', 'xmpps://'),
+          tls: 'required',
+          allowPlainWithoutTls: false,
+          ca: cert.cert,
+        })
+        expect(session.jid).toBe(ME)
+        await session.close()
+        await f.done
+      })
     })
 
     it('a TLS handshake that fails: TlsFailure', async () => {
