@@ -28,7 +28,6 @@
  * Targets: stanzakit ≥ 1.5× @xmpp/client and ≥ 0.8× the raw socket.
  */
 import * as net from 'node:net'
-import { Subscription } from 'rxjs'
 import { connection, Iq, Jid, rx, Xml } from '../src/index.js'
 
 // -------------------------------------------------------------------------------------
@@ -101,24 +100,21 @@ const stanzakit = async (): Promise<Client> => {
       new Promise<void>((resolve, reject) => {
         let sent = 0
         let done = 0
-        const subs = new Subscription()
+        let failed = false
+        const observer = {
+          next: (): void => {
+            done++
+            if (done === n) resolve()
+            else if (sent < n && !failed) one()
+          },
+          error: (e: unknown): void => {
+            failed = true
+            reject(e)
+          },
+        }
         const one = (): void => {
           sent++
-          subs.add(
-            request(Iq.get(ping, { to: server })).subscribe({
-              next: () => {
-                done++
-                if (done === n) {
-                  subs.unsubscribe()
-                  resolve()
-                } else if (sent < n) one()
-              },
-              error: (e: unknown) => {
-                subs.unsubscribe()
-                reject(e)
-              },
-            }),
-          )
+          request(Iq.get(ping, { to: server })).subscribe(observer)
         }
         for (let i = 0; i < inflight && i < n; i++) one()
       }),
