@@ -30,6 +30,7 @@ import { isDeepStrictEqual } from 'node:util'
 import { type X2jOptions, XMLParser } from 'fast-xml-parser'
 import * as ltx from 'ltx'
 import { createClient, JXT } from 'stanza'
+import { fxpOptions } from '../src/internal/fxp.js'
 import * as Stanza from '../src/Stanza.js'
 import * as Xml from '../src/Xml.js'
 import { type Kind, kinds, MIX_SIZE, mix, utf8Bytes } from './corpus.js'
@@ -49,35 +50,8 @@ import { GateError } from './xml.js'
 // the contenders
 // -------------------------------------------------------------------------------------
 
-const xmlExports = Xml as unknown as Readonly<Record<string, unknown>>
-
-/** Same replica as bench/xml.ts: src/Xml.ts keeps its fxp options module-private. */
-const replicatedFxpOptions: X2jOptions = {
-  preserveOrder: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: '@_',
-  processEntities: false,
-  htmlEntities: false,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: false,
-  jPath: false,
-  allowBooleanAttributes: false,
-  unpairedTags: [],
-  stopNodes: [],
-  removeNSPrefix: false,
-  commentPropName: '#comment',
-  cdataPropName: '#cdata',
-  maxNestedTags: Xml.defaultLimits.maxDepth - 1,
-  onDangerousProperty: (name: string): string => {
-    throw new Error(`unprocessable name ${JSON.stringify(name)}`)
-  },
-}
-
-const shippedFxpOptions: X2jOptions =
-  typeof xmlExports.fxpOptions === 'object' && xmlExports.fxpOptions !== null
-    ? (xmlExports.fxpOptions as X2jOptions)
-    : replicatedFxpOptions
+/** fxp with exactly the options stanzakit ships (src/internal/fxp.ts). */
+const shippedFxpOptions: X2jOptions = fxpOptions
 
 const fxpBaseline = new XMLParser({ preserveOrder: true, ignoreAttributes: false })
 const fxpShipped = new XMLParser(shippedFxpOptions)

@@ -7,7 +7,7 @@
  *   Xml.parse          stanzakit, all checks on
  *   fxp preserveOrder  `new XMLParser({ preserveOrder: true, ignoreAttributes: false })`, other
  *                      options default: the raw-parse baseline of PERF.md target (b)
- *   fxp shipped opts   fxp with stanzakit's options (`fxpOptions` from src/Xml.ts if exported)
+ *   fxp shipped opts   fxp with stanzakit's options (`fxpOptions` from src/internal/fxp.ts)
  *   ltx parse          `ltx.parse`
  *   @xmpp/xml stream   one long-lived @xmpp/xml `Parser` inside an open <stream:stream>, fed one
  *                      stanza per write, as a client uses it (PERF.md's anchor row)
@@ -25,6 +25,7 @@ import { Parser as XmppParser } from '@xmpp/xml'
 import xmppParse from '@xmpp/xml/lib/parse.js'
 import { type X2jOptions, XMLBuilder, XMLParser } from 'fast-xml-parser'
 import * as ltx from 'ltx'
+import { fxpOptions } from '../src/internal/fxp.js'
 import type { XmlElement, XmlNode } from '../src/Xml.js'
 import * as Xml from '../src/Xml.js'
 import { type Kind, kinds, MIX_SIZE, mix, utf8Bytes } from './corpus.js'
@@ -43,41 +44,8 @@ import {
 // the contenders
 // -------------------------------------------------------------------------------------
 
-const xmlExports = Xml as unknown as Readonly<Record<string, unknown>>
-
-/**
- * Replica of the fxp options src/Xml.ts pins (module-private there), used unless it exports them
- * as `fxpOptions`. The first nine are PERF.md's "shipped options"; the rest mirror src/Xml.ts.
- */
-const replicatedFxpOptions: X2jOptions = {
-  preserveOrder: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: '@_',
-  processEntities: false,
-  htmlEntities: false,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: false,
-  jPath: false,
-  allowBooleanAttributes: false,
-  unpairedTags: [],
-  stopNodes: [],
-  removeNSPrefix: false,
-  commentPropName: '#comment',
-  cdataPropName: '#cdata',
-  maxNestedTags: Xml.defaultLimits.maxDepth - 1,
-  onDangerousProperty: (name: string): string => {
-    throw new Error(`unprocessable name ${JSON.stringify(name)}`)
-  },
-}
-
-/** Looked up dynamically: src/Xml.ts does not export its options today. */
-const exportedFxpOptions: X2jOptions | undefined =
-  typeof xmlExports.fxpOptions === 'object' && xmlExports.fxpOptions !== null
-    ? (xmlExports.fxpOptions as X2jOptions)
-    : undefined
-
-const shippedFxpOptions: X2jOptions = exportedFxpOptions ?? replicatedFxpOptions
+/** fxp with exactly the options stanzakit ships (src/internal/fxp.ts). */
+const shippedFxpOptions: X2jOptions = fxpOptions
 
 const fxpBaseline = new XMLParser({ preserveOrder: true, ignoreAttributes: false })
 const fxpShipped = new XMLParser(shippedFxpOptions)
@@ -485,7 +453,7 @@ const summaryRows = (
 const run = (workloads: ReadonlySet<string>, opts: Options): ReadonlyArray<Summary> => {
   const items = [...kinds.map(kindItem), mixItem()]
   console.log(
-    `\nxml: fxp shipped options ${exportedFxpOptions === undefined ? 'replicated (src/Xml.ts exports no fxpOptions)' : 'imported from src/Xml.ts'}; ` +
+    `\nxml: fxp shipped options imported from src/internal/fxp.ts; ` +
       '@xmpp/xml both as one open stream and one-shot (lib/parse.js)',
   )
   const t0 = process.hrtime.bigint()

@@ -378,22 +378,23 @@ export const decodeElement = (
  * @category codecs
  */
 export const encodeElement = (e: StanzaError, ns: string): Xml.XmlElement => {
+  // Literal elements, not `Xml.element`: the names are ours, and encode must stay total even for
+  // a record that bypassed the types (`Xml.serialize` leaves out whatever is not a valid name).
   const attrs: Record<string, string> = { type: e.type }
   if (e.by !== undefined) attrs.by = e.by
+  const uri = e.redirect !== undefined && e.redirect !== '' && carriesUri(e.condition)
   const children: Xml.XmlElement[] = [
-    Xml.element(
-      e.condition,
-      NS,
-      {},
-      e.redirect !== undefined && carriesUri(e.condition) ? [e.redirect] : [],
-    ),
+    { name: e.condition, ns: NS, attrs: {}, children: uri ? [e.redirect] : [] },
   ]
   if (e.text !== undefined && e.text !== '')
-    children.push(
-      Xml.element('text', NS, e.lang === undefined ? {} : { 'xml:lang': e.lang }, [e.text]),
-    )
+    children.push({
+      name: 'text',
+      ns: NS,
+      attrs: e.lang === undefined ? {} : { 'xml:lang': e.lang },
+      children: [e.text],
+    })
   if (e.app !== undefined) children.push(e.app)
-  return Xml.element('error', ns, attrs, children)
+  return { name: 'error', ns, attrs, children }
 }
 
 /**

@@ -18,6 +18,7 @@ import type { Eq as EqT } from 'fp-ts/lib/Eq.js'
 import * as O from 'fp-ts/lib/Option.js'
 import { isNCName, quote, utf8Length } from './internal/chars.js'
 import { escapeAttr, escapeText } from './internal/escape.js'
+import { fxpOptions } from './internal/fxp.js'
 import { Found, isUnprocessable, scan } from './internal/scan.js'
 
 // -------------------------------------------------------------------------------------
@@ -355,35 +356,15 @@ const invalidUtf8At = (b: Uint8Array): number => {
   return n
 }
 
-// fast-xml-parser with every option pinned (SECURITY.md §1 stage 3): its defaults coerce numbers,
-// trim text, drop attributes and expand entities, each of which corrupts XMPP.
-const fxpOptions: X2jOptions = {
-  preserveOrder: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: '@_',
-  processEntities: false,
-  htmlEntities: false,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: false,
-  allowBooleanAttributes: false,
-  unpairedTags: [],
-  stopNodes: [],
-  removeNSPrefix: false,
-  commentPropName: '#comment',
-  cdataPropName: '#cdata',
-  maxNestedTags: defaultLimits.maxDepth - 1,
-  jPath: false,
-  onDangerousProperty: (name: string) => {
-    throw new Error(`unprocessable name ${quote(name)}`)
-  },
-} as X2jOptions
-
-const parser = new XMLParser(fxpOptions)
+// fxp counts nesting below the root, so its own depth guard sits one under ours.
 const parserFor = (maxDepth: number): XMLParser =>
   maxDepth === defaultLimits.maxDepth
     ? parser
     : new XMLParser({ ...fxpOptions, maxNestedTags: maxDepth - 1 } as X2jOptions)
+const parser = new XMLParser({
+  ...fxpOptions,
+  maxNestedTags: defaultLimits.maxDepth - 1,
+} as X2jOptions)
 
 /** A node of fast-xml-parser's `preserveOrder` output. */
 type FxpNode = Readonly<Record<string, unknown>>
