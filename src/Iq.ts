@@ -8,7 +8,7 @@
  *
  * @since 0.1.0
  */
-import * as E from 'fp-ts/lib/Either.js'
+import type * as E from 'fp-ts/lib/Either.js'
 import * as O from 'fp-ts/lib/Option.js'
 import type * as t from 'io-ts'
 import * as DecodeError from './DecodeError.js'
@@ -21,11 +21,11 @@ import {
   checkRoot,
   type DecodeOptions,
   decodeErrors,
+  decodeWith,
   type EncodeOptions,
   errorReply,
   finish,
   omit,
-  parseRoot,
   type ReplyOptions,
   randomId,
   replyAddress,
@@ -288,14 +288,10 @@ export const codec: t.Type<Iq, Xml.XmlElement, unknown> = fromDecoder(
 )
 
 /** Parses and decodes one `<iq/>`. Never throws. @category codecs */
-export const decode = (
+export const decode: (
   xml: string | Uint8Array,
   options?: DecodeOptions,
-): E.Either<DecodeError.DecodeError, Iq> => {
-  // Not `E.flatMap`: its data-first/data-last dispatch copies `arguments` on every call.
-  const root = parseRoot(xml, kinds, options)
-  return E.isLeft(root) ? root : decodeElement(root.right)
-}
+) => E.Either<DecodeError.DecodeError, Iq> = decodeWith(kinds, decodeElement)
 
 /** Writes an iq; total. @category codecs */
 export const encode = (iq: Iq, options?: EncodeOptions): string => {

@@ -8,7 +8,7 @@
  *
  * @since 0.1.0
  */
-import * as E from 'fp-ts/lib/Either.js'
+import type * as E from 'fp-ts/lib/Either.js'
 import * as O from 'fp-ts/lib/Option.js'
 import type * as t from 'io-ts'
 import type * as DecodeError from './DecodeError.js'
@@ -19,11 +19,11 @@ import {
   checkRoot,
   type DecodeOptions,
   decodeErrors,
+  decodeWith,
   type EncodeOptions,
   finish,
   type Modelled,
   omit,
-  parseRoot,
   perLanguage,
   type ReplyOptions,
   replyAddress,
@@ -326,14 +326,10 @@ export const codec: t.Type<Message, Xml.XmlElement, unknown> = fromDecoder(
 )
 
 /** Parses and decodes one `<message/>`. Never throws. @category codecs */
-export const decode = (
+export const decode: (
   xml: string | Uint8Array,
   options?: DecodeOptions,
-): E.Either<DecodeError.DecodeError, Message> => {
-  // Not `E.flatMap`: its data-first/data-last dispatch copies `arguments` on every call.
-  const root = parseRoot(xml, kinds, options)
-  return E.isLeft(root) ? root : decodeElement(root.right)
-}
+) => E.Either<DecodeError.DecodeError, Message> = decodeWith(kinds, decodeElement)
 
 /** Writes a message; total (SEMANTICS.md §3.3). @category codecs */
 export const encode = (m: Message, options?: EncodeOptions): string => {

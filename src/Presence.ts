@@ -21,11 +21,11 @@ import {
   checkRoot,
   type DecodeOptions,
   decodeErrors,
+  decodeWith,
   type EncodeOptions,
   finish,
   type Modelled,
   omit,
-  parseRoot,
   perLanguage,
   type ReplyOptions,
   replyAddress,
@@ -373,14 +373,10 @@ export const codec: t.Type<Presence, Xml.XmlElement, unknown> = fromDecoder(
 )
 
 /** Parses and decodes one `<presence/>`. Never throws. @category codecs */
-export const decode = (
+export const decode: (
   xml: string | Uint8Array,
   options?: DecodeOptions,
-): E.Either<DecodeError.DecodeError, Presence> => {
-  // Not `E.flatMap`: its data-first/data-last dispatch copies `arguments` on every call.
-  const root = parseRoot(xml, kinds, options)
-  return E.isLeft(root) ? root : decodeElement(root.right)
-}
+) => E.Either<DecodeError.DecodeError, Presence> = decodeWith(kinds, decodeElement)
 
 /** Writes a presence; total. @category codecs */
 export const encode = (p: Presence, options?: EncodeOptions): string => {

@@ -19,9 +19,9 @@ import { fromDecoder } from './internal/codec.js'
 import {
   checkRoot,
   type DecodeOptions,
+  decodeWith,
   type EncodeOptions,
   errorReply as errorReplyOf,
-  parseRoot,
   type ReplyOptions,
 } from './internal/stanza.js'
 import * as Message from './Message.js'
@@ -135,14 +135,10 @@ export const codec: t.Type<Stanza, Xml.XmlElement, unknown> = fromDecoder(
  *
  * @category codecs
  */
-export const decode = (
+export const decode: (
   xml: string | Uint8Array,
   options?: DecodeOptions,
-): E.Either<DecodeError.DecodeError, Stanza> => {
-  // Not `E.flatMap`: its data-first/data-last dispatch copies `arguments` on every call.
-  const root = parseRoot(xml, kinds, options)
-  return E.isLeft(root) ? root : decodeElement(root.right)
-}
+) => E.Either<DecodeError.DecodeError, Stanza> = decodeWith(kinds, decodeElement)
 
 /**
  * Writes a stanza with its content namespace as the unprefixed default (RFC 6120 §4.8.5).

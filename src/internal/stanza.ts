@@ -101,6 +101,20 @@ export const parseRoot = (
   return wrong === undefined ? parsed : E.left(DecodeError.make([wrong]))
 }
 
+/**
+ * The string boundary of one kind, or of the union: parse, check the root, then the kind's rules.
+ * Not `E.flatMap`: its data-first/data-last dispatch copies `arguments` on every call.
+ */
+export const decodeWith =
+  <A>(
+    kinds: ReadonlySet<string>,
+    decodeElement: (x: Xml.XmlElement) => E.Either<DecodeError.DecodeError, A>,
+  ) =>
+  (xml: string | Uint8Array, options?: DecodeOptions): E.Either<DecodeError.DecodeError, A> => {
+    const root = parseRoot(xml, kinds, options)
+    return E.isLeft(root) ? root : decodeElement(root.right)
+  }
+
 const xmlSpace = /^[ \t\n\r]*$/
 const noNames: ReadonlySet<string> = new Set()
 
