@@ -156,6 +156,9 @@ describe('Xml', () => {
       ['prototype element', '<prototype/>', 'bad-format'],
       ['hasOwnProperty element', '<a><hasOwnProperty/></a>', 'bad-format'],
       ['prefixed __proto__ element', "<a xmlns:p='u'><p:__proto__/></a>", 'bad-format'],
+      // Legal XML name characters that fast-xml-parser splits names on (JavaScript's \s).
+      ['U+FEFF inside an attribute name', "<a b\ufeffc='1'/>", 'bad-format'],
+      ['U+1680 inside an element name', '<a><b\u1680c/></a>', 'bad-format'],
     ]
     it.each(table)('parse: %s → %s', (_label, input, condition) => {
       const e = fault(input)

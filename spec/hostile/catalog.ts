@@ -655,6 +655,18 @@ const PV = reject('policy-violation')
     accept((s) => same(firstPayload(s).name, '𐀀'.repeat(129), 'name')),
   )
   add(
+    'attribute-name-with-U+FEFF',
+    'fuzz seed -1871412632: fast-xml-parser splits names on \\s',
+    M(`<x xmlns='urn:x' a\ufeff10='' b='1'/>`),
+    reject('bad-format'),
+  )
+  add(
+    'element-name-with-U+1680',
+    'fast-xml-parser splits names on \\s (U+1680 is a legal name character)',
+    M(`<x\u1680y xmlns='urn:x'/>`),
+    reject('bad-format'),
+  )
+  add(
     'element-name-257-astral-chars',
     'SECURITY.md §3 (QName length in characters)',
     M(`<${'𐀀'.repeat(257)} xmlns='urn:x'/>`),

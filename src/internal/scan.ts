@@ -367,6 +367,16 @@ const nameEnd = (s: string, start: number, n: number, maxLen: number, what: stri
         }
       }
       if (want === NAME_START ? !isNameStartCode(cp) : !isNameCode(cp)) break
+      // Legal name characters that JavaScript's `\s` also matches: fast-xml-parser splits names
+      // on `\s`, so `a\uFEFF10` would reach the tree as `10`. Refuse rather than build a
+      // different tree than the one scanned.
+      if (cp === 0xfeff || cp === 0x1680)
+        fail(
+          'bad-format',
+          start,
+          `${what} name holds U+${cp.toString(16).toUpperCase()}`,
+          'unprocessable-name',
+        )
       i += width
       pairs += width - 1
     }
