@@ -131,6 +131,10 @@ describe('Xml', () => {
       ],
       ['two colons in a name', "<a xmlns:p='u'><p:b:c/></a>", 'not-well-formed'],
       ['empty local part', "<a xmlns:p='u'><p:/></a>", 'not-well-formed'],
+      ['local part not a name start', "<a xmlns:p='u'><p:-x/></a>", 'not-well-formed'],
+      ['attribute local part not a name start', "<a xmlns:p='u' p:.b='1'/>", 'not-well-formed'],
+      ['xml: attribute local part not a name start', "<a xml:-lang='en'/>", 'not-well-formed'],
+      ['declared prefix not a name start', "<a xmlns:-p='u'/>", 'not-well-formed'],
       ['element with the xmlns prefix', '<xmlns:a/>', 'not-well-formed'],
       [
         'duplicate expanded attribute',

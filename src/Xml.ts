@@ -16,7 +16,7 @@ import { type X2jOptions, XMLParser } from 'fast-xml-parser'
 import * as E from 'fp-ts/lib/Either.js'
 import type { Eq as EqT } from 'fp-ts/lib/Eq.js'
 import * as O from 'fp-ts/lib/Option.js'
-import { isNCName, quote, utf8Length } from './internal/chars.js'
+import { isNameStartCode, isNCName, quote, utf8Length } from './internal/chars.js'
 import { escapeAttr, escapeText } from './internal/escape.js'
 import { fxpOptions } from './internal/fxp.js'
 import { Found, isUnprocessable, scan } from './internal/scan.js'
@@ -407,9 +407,21 @@ const lookup = (scope: Scope, prefix: string): string | undefined => {
  * cost one `indexOf` and no allocation.
  */
 const checkQName = (qname: string, colon: number, at: number): void => {
-  if (colon === 0 || colon === qname.length - 1 || qname.indexOf(':', colon + 1) >= 0)
+  if (
+    colon === 0 ||
+    colon === qname.length - 1 ||
+    qname.indexOf(':', colon + 1) >= 0 ||
+    !startsNCName(qname, colon + 1)
+  )
     throw new NamespaceFault(at, `${quote(qname)} is not a qualified name`)
 }
+
+/**
+ * Does an NCName start at `i`? The scan checked the whole QName as an XML `Name`, where `-`, `.`
+ * and digits may follow a colon; Namespaces in XML 1.0 §3 wants a name start there too
+ * (`p:-x` is not a QName, and the local name `-x` could not be written back).
+ */
+const startsNCName = (s: string, i: number): boolean => isNameStartCode(s.codePointAt(i) ?? 0)
 
 /** Converts one fast-xml-parser element node, resolving namespaces and decoding references. */
 /**
@@ -467,7 +479,7 @@ const build = (node: FxpNode, tag: string, outer: Scope, ctx: BuildContext): Xml
           const qname = key.slice(2)
           const prefix = key.slice(8)
           const uri = ctx.attrs ? decodeAttr(value) : value
-          if (prefix.includes(':') || prefix === '')
+          if (prefix.includes(':') || prefix === '' || !startsNCName(prefix, 0))
             throw new NamespaceFault(at, `${quote(qname)} is not a qualified name`)
           if (uri === '')
             throw new NamespaceFault(at, `prefix ${quote(prefix)} cannot be undeclared`)
@@ -488,7 +500,11 @@ const build = (node: FxpNode, tag: string, outer: Scope, ctx: BuildContext): Xml
         const colon = qname.indexOf(':')
         if (
           colon < 0 ||
-          (colon === 3 && qname.length > 4 && qname.startsWith('xml') && qname.indexOf(':', 4) < 0)
+          (colon === 3 &&
+            qname.length > 4 &&
+            qname.startsWith('xml') &&
+            qname.indexOf(':', 4) < 0 &&
+            startsNCName(qname, 4))
         ) {
           // Names the JS object model owns are dropped (SECURITY.md §2).
           if (!isUnprocessable(colon < 0 ? qname : qname.slice(4)))

@@ -667,6 +667,12 @@ const PV = reject('policy-violation')
     reject('bad-format'),
   )
   add(
+    'prefixed-name-local-part-starts-with-hyphen',
+    'Namespaces in XML 1.0 §3 (NCName); fuzz seed -1871412632',
+    M(`<p:-0x xmlns:p='urn:x'/>`),
+    reject('not-well-formed'),
+  )
+  add(
     'element-name-257-astral-chars',
     'SECURITY.md §3 (QName length in characters)',
     M(`<${'𐀀'.repeat(257)} xmlns='urn:x'/>`),
