@@ -317,6 +317,14 @@ describe('Xml', () => {
       expect(Xml.serialize({ ...el, name: 'x y' })).toBe('')
     })
 
+    it('serialize: writes an element of the xml namespace with its prefix, losing nothing', () => {
+      const el = ok("<a xmlns='urn:a'><xml:b><c/></xml:b></a>")
+      const b = el.children[0] as Xml.XmlElement
+      expect(b.ns).toBe(Xml.XML_NS)
+      expect(Xml.serialize(el)).toBe("<a xmlns='urn:a'><xml:b><c/></xml:b></a>")
+      expect(Xml.equals(ok(Xml.serialize(el)), el)).toBe(true)
+    })
+
     it('serialize: writes {namespace}local attributes with a declared prefix', () => {
       const el = Xml.element('a', 'urn:a', { '{urn:b}x': '1', 'xml:lang': 'de' })
       const back = ok(Xml.serialize(el))

@@ -126,8 +126,7 @@ export const element = (
   children: ReadonlyArray<XmlNode> = [],
 ): XmlElement => {
   if (!validName(name)) throw new TypeError(`Xml.element: invalid element name ${quote(name)}`)
-  if (ns === XMLNS_NS || ns === XML_NS)
-    throw new TypeError(`Xml.element: elements cannot be in ${quote(ns, 60)}`)
+  if (ns === XMLNS_NS) throw new TypeError(`Xml.element: elements cannot be in ${quote(ns, 60)}`)
   const own = nullRecord()
   for (const key of Object.keys(attrs)) {
     const value = attrs[key]
@@ -701,9 +700,13 @@ export const serialize = (el: XmlElement, options?: { readonly parentNs?: string
 
 const write = (el: XmlElement, parentNs: string | undefined): string => {
   const { name, ns } = el
-  if (!validName(name) || ns === XML_NS || ns === XMLNS_NS) return ''
-  let out = `<${name}`
-  if (ns !== parentNs) out += ` xmlns='${escapeAttr(ns)}'`
+  if (!validName(name) || ns === XMLNS_NS) return ''
+  // The xml namespace cannot be a default namespace; it is written with its own prefix, which
+  // leaves the default namespace in scope for the children as it was.
+  const inXml = ns === XML_NS
+  const tag = inXml ? `xml:${name}` : name
+  let out = `<${tag}`
+  if (!inXml && ns !== parentNs) out += ` xmlns='${escapeAttr(ns)}'`
   const attrs = el.attrs
   // With no prototype (every parsed or `element`-built record), `for…in` sees own keys only.
   const ownOnly = attrs !== undefined && attrs !== null && Object.getPrototypeOf(attrs) === null
@@ -727,9 +730,10 @@ const write = (el: XmlElement, parentNs: string | undefined): string => {
   const children = el.children
   if (children.length === 0) return `${out}/>`
   out += '>'
+  const inner = inXml ? parentNs : ns
   for (const child of children)
-    out += typeof child === 'string' ? escapeText(child) : write(child, ns)
-  return `${out}</${name}>`
+    out += typeof child === 'string' ? escapeText(child) : write(child, inner)
+  return `${out}</${tag}>`
 }
 
 // Names are checked once and remembered: encode is a hot path and stanzas reuse few names.

@@ -431,7 +431,8 @@ export const writeStanza = (
   for (const p of payload) if (typeof p !== 'object' || p === null) return undefined
   // Built before anything is written, as `stanzaElement` does: it throws where that would.
   const error = s.error === undefined ? undefined : StanzaError.encodeElement(s.error, ns)
-  if (ns === Xml.XML_NS || ns === Xml.XMLNS_NS) return ''
+  // The element path writes these two as `Xml.serialize` does (prefixed, or not at all).
+  if (ns === Xml.XML_NS || ns === Xml.XMLNS_NS) return undefined
   let out = `<${kind} xmlns='${escapeAttr(ns)}'`
   if (typeof s.to === 'string') out += ` to='${escapeAttr(s.to)}'`
   if (typeof s.from === 'string') out += ` from='${escapeAttr(s.from)}'`
