@@ -22,6 +22,7 @@ import {
   decodeWith,
   type EncodeOptions,
   finish,
+  inLanguage,
   type Modelled,
   omit,
   perLanguage,
@@ -109,40 +110,18 @@ export const is = (u: unknown): u is Message =>
  */
 export const getType = (m: Message): MessageType => m.type ?? 'normal'
 
-const isContentBody =
-  (name: string) =>
-  (p: Xml.XmlElement): boolean =>
-    p.name === name &&
-    (p.ns === 'jabber:client' || p.ns === 'jabber:server' || p.ns === 'jabber:component:accept')
-
-const inLanguage =
-  (field: 'body' | 'subject', name: string) =>
-  (m: Message, lang?: string): O.Option<string> => {
-    const own = m[field]
-    const want = (lang ?? m.lang)?.toLowerCase()
-    const others = m.payload.filter(isContentBody(name))
-    if (own !== undefined && (want === undefined || want === (m.lang ?? '').toLowerCase()))
-      return O.some(own)
-    const match = others.find((p) => p.attrs['xml:lang']?.toLowerCase() === want)
-    if (match !== undefined) return O.some(Xml.getText(match))
-    if (own !== undefined) return O.some(own)
-    const first = others[0]
-    return first === undefined ? O.none : O.some(Xml.getText(first))
-  }
-
 /**
  * The body in language `lang` (default: the message's own), else the body in the message's
  * language, else the first other one (RFC 6121 §5.2.3). Classic fell back to the last non-empty.
  *
  * @category getters
  */
-export const getBody: (m: Message, lang?: string) => O.Option<string> = inLanguage('body', 'body')
+export const getBody = (m: Message, lang?: string): O.Option<string> =>
+  inLanguage(m, m.body, 'body', lang)
 
 /** Like {@link getBody}, for `<subject/>` (RFC 6121 §5.2.4). @category getters */
-export const getSubject: (m: Message, lang?: string) => O.Option<string> = inLanguage(
-  'subject',
-  'subject',
-)
+export const getSubject = (m: Message, lang?: string): O.Option<string> =>
+  inLanguage(m, m.subject, 'subject', lang)
 
 /** @category getters */
 export const getThread = (m: Message): O.Option<string> => O.fromNullable(m.thread)

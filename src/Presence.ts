@@ -24,6 +24,7 @@ import {
   decodeWith,
   type EncodeOptions,
   finish,
+  inLanguage,
   type Modelled,
   omit,
   perLanguage,
@@ -153,27 +154,14 @@ export const getType = (p: Presence): PresenceType | Show | 'available' =>
 /** @category getters */
 export const getShow = (p: Presence): O.Option<Show> => O.fromNullable(p.show)
 
-const isContentStatus = (x: Xml.XmlElement): boolean =>
-  x.name === 'status' &&
-  (x.ns === 'jabber:client' || x.ns === 'jabber:server' || x.ns === 'jabber:component:accept')
-
 /**
  * The status in language `lang` (default: the presence's own), with the fall-backs of
  * `Message.getBody` (RFC 6121 §4.7.2.2).
  *
  * @category getters
  */
-export const getStatus = (p: Presence, lang?: string): O.Option<string> => {
-  const want = (lang ?? p.lang)?.toLowerCase()
-  const others = p.payload.filter(isContentStatus)
-  if (p.status !== undefined && (want === undefined || want === (p.lang ?? '').toLowerCase()))
-    return O.some(p.status)
-  const match = others.find((x) => x.attrs['xml:lang']?.toLowerCase() === want)
-  if (match !== undefined) return O.some(Xml.getText(match))
-  if (p.status !== undefined) return O.some(p.status)
-  const first = others[0]
-  return first === undefined ? O.none : O.some(Xml.getText(first))
-}
+export const getStatus = (p: Presence, lang?: string): O.Option<string> =>
+  inLanguage(p, p.status, 'status', lang)
 
 /** The priority; absent means 0 (RFC 6121 §4.7.2.3). @category getters */
 export const getPriority = (p: Presence): number => p.priority ?? 0

@@ -318,6 +318,29 @@ export const perLanguage = (w: Walked, matches: ReadonlyArray<Modelled>): string
   return field
 }
 
+/**
+ * The text of a per-language child (`body`, `subject`, `status`; RFC 6121 §5.2.3, §4.7.2.2): the
+ * one in language `lang` (default: the stanza's own), else the field in the stanza's language,
+ * else the first one in the payload. `field` is the stanza's own-language text; the others sit in
+ * the payload as content-namespace elements named `name`.
+ */
+export const inLanguage = (
+  s: Common,
+  field: string | undefined,
+  name: string,
+  lang: string | undefined,
+): O.Option<string> => {
+  const want = (lang ?? s.lang)?.toLowerCase()
+  if (field !== undefined && (want === undefined || want === (s.lang ?? '').toLowerCase()))
+    return O.some(field)
+  const others = s.payload.filter((p) => p.name === name && contentNamespaces.has(p.ns))
+  const match = others.find((p) => p.attrs['xml:lang']?.toLowerCase() === want)
+  if (match !== undefined) return O.some(Xml.getText(match))
+  if (field !== undefined) return O.some(field)
+  const first = others[0]
+  return first === undefined ? O.none : O.some(Xml.getText(first))
+}
+
 /** A `Left` with every problem in document order (SEMANTICS.md §3.2), or the record. */
 export const finish = <A>(
   problems: Problem[],
