@@ -5,7 +5,6 @@ import { pipe } from 'fp-ts/lib/function.js'
 import * as O from 'fp-ts/lib/Option.js'
 import * as DecodeError from '../src/DecodeError.js'
 import * as Iq from '../src/Iq.js'
-import * as Jid from '../src/Jid.js'
 import * as Message from '../src/Message.js'
 import * as StanzaError from '../src/StanzaError.js'
 import * as Xml from '../src/Xml.js'
@@ -18,6 +17,7 @@ import {
   payloadElement,
 } from './arbitraries/Stanza.js'
 import { stanzaError } from './arbitraries/StanzaError.js'
+import { jid } from './helpers.js'
 
 const CLIENT = 'jabber:client'
 const STANZAS = StanzaError.NS
@@ -34,12 +34,6 @@ const right = <A>(r: E.Either<DecodeError.DecodeError, A>): A => {
 const left = <A>(r: E.Either<DecodeError.DecodeError, A>): DecodeError.DecodeError => {
   if (E.isRight(r)) throw new Error(`expected Left, got ${JSON.stringify(r.right)}`)
   return r.left
-}
-
-const jid = (s: string): Jid.Jid => {
-  const r = Jid.parse(s)
-  if (E.isLeft(r)) throw new Error(`fixture is not a JID: ${s}`)
-  return r.right
 }
 
 const parse = (xml: string): Xml.XmlElement => {

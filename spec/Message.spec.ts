@@ -18,6 +18,7 @@ import {
   contentNamespaces,
 } from './arbitraries/Stanza.js'
 import { text as arbText } from './arbitraries/Xml.js'
+import { deepFreeze, jid, noUndefined } from './helpers.js'
 
 // -------------------------------------------------------------------------------------
 // helpers
@@ -27,12 +28,6 @@ type DecodeOptions = Parameters<typeof Message.decode>[1]
 
 const STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas'
 const runs = { numRuns: 100 }
-
-const jid = (s: string): Jid.Jid => {
-  const r = Jid.parse(s)
-  if (E.isLeft(r)) throw new Error(`test setup: ${s} is not a JID`)
-  return r.right
-}
 
 const decoded = (xml: string, options?: DecodeOptions): Message.Message => {
   const r = Message.decode(xml, options)
@@ -63,17 +58,6 @@ const el = (
   attrs: Record<string, string> = {},
   children: ReadonlyArray<Xml.XmlNode> = [],
 ): Xml.XmlElement => Xml.element(name, ns, attrs, children)
-
-const deepFreeze = <T>(x: T): T => {
-  if (typeof x === 'object' && x !== null) {
-    Object.freeze(x)
-    for (const v of Object.values(x)) deepFreeze(v)
-  }
-  return x
-}
-
-/** Absent = missing key (SEMANTICS.md §0): no key of the record holds `undefined`. */
-const noUndefined = (r: object): boolean => Object.values(r).every((v) => v !== undefined)
 
 /** Bodies in other languages, as the decoder leaves them in `payload`. */
 const foreignBody = (lang: string, text: string): Xml.XmlElement =>

@@ -7,7 +7,6 @@ import fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
 import * as O from 'fp-ts/lib/Option.js'
 import * as DecodeError from '../src/DecodeError.js'
-import * as Jid from '../src/Jid.js'
 import * as Presence from '../src/Presence.js'
 import * as Stanza from '../src/Stanza.js'
 import * as StanzaError from '../src/StanzaError.js'
@@ -18,6 +17,7 @@ import {
   contentNamespaces,
 } from './arbitraries/Stanza.js'
 import { text as arbText } from './arbitraries/Xml.js'
+import { deepFreeze, jid, noUndefined } from './helpers.js'
 
 // -------------------------------------------------------------------------------------
 // helpers
@@ -27,12 +27,6 @@ type DecodeOptions = Parameters<typeof Presence.decode>[1]
 
 const STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas'
 const runs = { numRuns: 100 }
-
-const jid = (s: string): Jid.Jid => {
-  const r = Jid.parse(s)
-  if (E.isLeft(r)) throw new Error(`test setup: ${s} is not a JID`)
-  return r.right
-}
 
 const prio = (n: number): Presence.Priority => {
   const r = Presence.priority(n)
@@ -69,17 +63,6 @@ const el = (
   attrs: Record<string, string> = {},
   children: ReadonlyArray<Xml.XmlNode> = [],
 ): Xml.XmlElement => Xml.element(name, ns, attrs, children)
-
-const deepFreeze = <T>(x: T): T => {
-  if (typeof x === 'object' && x !== null) {
-    Object.freeze(x)
-    for (const v of Object.values(x)) deepFreeze(v)
-  }
-  return x
-}
-
-/** Absent = missing key (SEMANTICS.md §0): no key of the record holds `undefined`. */
-const noUndefined = (r: object): boolean => Object.values(r).every((v) => v !== undefined)
 
 const foreignStatus = (lang: string, text: string): Xml.XmlElement =>
   el('status', 'jabber:client', { 'xml:lang': lang }, text === '' ? [] : [text])

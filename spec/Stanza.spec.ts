@@ -25,6 +25,7 @@ import {
 } from './arbitraries/Stanza.js'
 import { stanzaError } from './arbitraries/StanzaError.js'
 import { element as arbElement, text as arbText } from './arbitraries/Xml.js'
+import { deepFreeze, jid } from './helpers.js'
 
 const CLIENT = 'jabber:client'
 const SERVER = 'jabber:server'
@@ -48,12 +49,6 @@ const left = <A>(r: E.Either<DecodeError.DecodeError, A>): DecodeError.DecodeErr
 const conditionOf = <A>(r: E.Either<DecodeError.DecodeError, A>): DecodeError.Condition =>
   DecodeError.condition(left(r))
 
-const jid = (s: string): Jid.Jid => {
-  const r = Jid.parse(s)
-  if (E.isLeft(r)) throw new Error(`fixture is not a JID: ${s}`)
-  return r.right
-}
-
 const parse = (xml: string, options?: Xml.ParseOptions): Xml.XmlElement => {
   const r = Xml.parse(xml, options)
   if (E.isLeft(r)) throw new Error(`does not parse: ${JSON.stringify(r.left)}`)
@@ -67,14 +62,6 @@ const hasUndefinedValue = (r: object): boolean =>
       v === undefined ||
       (typeof v === 'object' && v !== null && !Array.isArray(v) && hasUndefinedValue(v)),
   )
-
-const deepFreeze = <A>(a: A): A => {
-  if (typeof a === 'object' && a !== null && !Object.isFrozen(a)) {
-    Object.freeze(a)
-    for (const v of Object.values(a)) deepFreeze(v)
-  }
-  return a
-}
 
 const kinds = ['message', 'presence', 'iq'] as const
 

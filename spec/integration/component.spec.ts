@@ -5,28 +5,21 @@
  * pending.
  */
 import { afterEach, expect, it } from '@jest/globals'
-import * as E from 'fp-ts/lib/Either.js'
 import * as O from 'fp-ts/lib/Option.js'
 import { filter, firstValueFrom, lastValueFrom, type Subscription, timeout } from 'rxjs'
 import { component } from '../../src/connection/component.js'
 import { connect } from '../../src/connection/connect.js'
 import * as S from '../../src/connection/Session.js'
 import * as Iq from '../../src/Iq.js'
-import * as Jid from '../../src/Jid.js'
 import * as Message from '../../src/Message.js'
 import * as rx from '../../src/rx/index.js'
 import * as Stanza from '../../src/Stanza.js'
 import * as Xml from '../../src/Xml.js'
+import { jid } from '../helpers.js'
 import { config, describeIntegration } from './setup.js'
 
 const NS_PING = 'urn:xmpp:ping'
 const ping = Xml.element('ping', NS_PING)
-
-const jid = (s: string): Jid.Jid => {
-  const r = Jid.parse(s)
-  if (E.isLeft(r)) throw new Error(`not a JID: ${s}`)
-  return r.right
-}
 
 const rejection = (p: Promise<unknown>): Promise<unknown> =>
   p.then(

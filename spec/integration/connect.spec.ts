@@ -6,7 +6,6 @@
  * Each test uses its own account/resource pair, so the tests do not see each other's traffic.
  */
 import { afterEach, expect, it } from '@jest/globals'
-import * as E from 'fp-ts/lib/Either.js'
 import * as O from 'fp-ts/lib/Option.js'
 import { filter, firstValueFrom, lastValueFrom, timeout } from 'rxjs'
 import { type ConnectOptions, connect } from '../../src/connection/connect.js'
@@ -18,6 +17,7 @@ import * as Presence from '../../src/Presence.js'
 import * as rx from '../../src/rx/index.js'
 import * as Stanza from '../../src/Stanza.js'
 import * as Xml from '../../src/Xml.js'
+import { jid } from '../helpers.js'
 import { config, describeIntegration } from './setup.js'
 
 const NS_PING = 'urn:xmpp:ping'
@@ -25,12 +25,6 @@ const NS_DISCO_INFO = 'http://jabber.org/protocol/disco#info'
 const NS_ROSTER = 'jabber:iq:roster'
 const NS_MUC = 'http://jabber.org/protocol/muc'
 const NS_MUC_USER = 'http://jabber.org/protocol/muc#user'
-
-const jid = (s: string): Jid.Jid => {
-  const r = Jid.parse(s)
-  if (E.isLeft(r)) throw new Error(`not a JID: ${s}`)
-  return r.right
-}
 
 const sessions: S.Session[] = []
 afterEach(async () => {
