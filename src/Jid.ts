@@ -681,6 +681,28 @@ const prepare = (s: string): Prepared => {
   return r === undefined ? bareJid : `${bareJid}/${r}`
 }
 
+/**
+ * Parses a JID written in code, such as a service address: an invalid one is a programmer error
+ * and throws a `RangeError`. Use `parse` for anything that comes from input.
+ *
+ * @example
+ * import { Jid } from 'stanzakit'
+ * const service = Jid.unsafeParse('Conference.Example.COM')
+ * console.log(service) // 'conference.example.com'
+ *
+ * @category constructors
+ * @since 0.2.0
+ */
+export const unsafeParse = (s: string): Jid => {
+  const r = prepare(s)
+  if (typeof r !== 'string')
+    throw new RangeError(`Jid.unsafeParse: ${r.part}: ${r.message}: ${quoteJid(s)}`)
+  return r as Jid
+}
+
+const quoteJid = (s: unknown): string =>
+  typeof s === 'string' ? JSON.stringify(s.length > 60 ? `${s.slice(0, 60)}…` : s) : typeof s
+
 // -------------------------------------------------------------------------------------
 // refinements
 // -------------------------------------------------------------------------------------
@@ -718,16 +740,16 @@ export const local = (j: Jid): Option<string> => {
 }
 
 /**
- * The prepared domainpart (RFC 7622 §3.2): lowercase, U-labels, no final dot; IP literals in
- * RFC 5952 form with brackets.
+ * The prepared domainpart (RFC 7622 §3.2) as a JID of its own (the service), lowercase, U-labels,
+ * no final dot; IP literals in RFC 5952 form with brackets.
  *
  * @category getters
  */
-export const domain = (j: Jid): string => {
+export const domain = (j: Jid): Jid => {
   const slash = j.indexOf('/')
   const end = slash < 0 ? j.length : slash
   const at = j.indexOf('@')
-  return j.slice(at >= 0 && at < end ? at + 1 : 0, end)
+  return j.slice(at >= 0 && at < end ? at + 1 : 0, end) as Jid
 }
 
 /**
