@@ -104,3 +104,8 @@ export const utf8Length = (s: string): number => {
 /** Cuts untrusted text for an error message: at most `max` characters, JSON-quoted. */
 export const quote = (s: string, max = 40): string =>
   JSON.stringify(s.length > max ? `${s.slice(0, max)}…` : s)
+
+const xmlSpace = /^[ \t\n\r]*$/
+
+/** Only XML white space (S, XML 1.0 §2.3) or empty: insignificant between elements. */
+export const isXmlSpace = (s: string): boolean => xmlSpace.test(s)

@@ -31,20 +31,34 @@ export const isXmlElement = (u: unknown, depth = 0): u is XmlElement => {
 // Far above the parser's default depth limit (32), so any tree `Xml.parse` can return passes.
 const maxTreeDepth = 1024
 
+/**
+ * An io-ts codec `XmlElement ⇄ A` that also keeps its decoder, so a codec embedded in another
+ * element (XEP-0297) can report problems with their paths instead of io-ts messages.
+ */
+export class ElementCodec<A> extends t.Type<A, XmlElement, unknown> {
+  constructor(
+    name: string,
+    is: (u: unknown) => u is A,
+    readonly decodeElement: (el: XmlElement) => E.Either<DecodeError.DecodeError, A>,
+    encode: (a: A) => XmlElement,
+  ) {
+    super(
+      name,
+      is,
+      (u, c) => {
+        if (!isXmlElement(u)) return t.failure(u, c, 'expected an XmlElement')
+        const r = decodeElement(u)
+        return E.isRight(r) ? t.success(r.right) : E.left(DecodeError.toErrors(r.left, u, c))
+      },
+      encode,
+    )
+  }
+}
+
 /** An io-ts codec `XmlElement ⇄ A` from a decoder and a total encoder. */
 export const fromDecoder = <A>(
   name: string,
   is: (u: unknown) => u is A,
   decode: (el: XmlElement) => E.Either<DecodeError.DecodeError, A>,
   encode: (a: A) => XmlElement,
-): t.Type<A, XmlElement, unknown> =>
-  new t.Type<A, XmlElement, unknown>(
-    name,
-    is,
-    (u, c) => {
-      if (!isXmlElement(u)) return t.failure(u, c, 'expected an XmlElement')
-      const r = decode(u)
-      return E.isRight(r) ? t.success(r.right) : E.left(DecodeError.toErrors(r.left, u, c))
-    },
-    encode,
-  )
+): t.Type<A, XmlElement, unknown> => new ElementCodec(name, is, decode, encode)

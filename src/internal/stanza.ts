@@ -10,7 +10,7 @@ import * as DecodeError from '../DecodeError.js'
 import * as Jid from '../Jid.js'
 import * as StanzaError from '../StanzaError.js'
 import * as Xml from '../Xml.js'
-import { quote } from './chars.js'
+import { isXmlSpace, quote } from './chars.js'
 import { escapeAttr, escapeText } from './escape.js'
 
 type Problem = DecodeError.Problem
@@ -115,7 +115,6 @@ export const decodeWith =
     return E.isLeft(root) ? root : decodeElement(root.right)
   }
 
-const xmlSpace = /^[ \t\n\r]*$/
 const noNames: ReadonlySet<string> = new Set()
 
 const isForeign = (child: Xml.XmlElement, lang: string | undefined): boolean => {
@@ -211,7 +210,7 @@ export const walk = (
   for (let index = 0; index < children.length; index++) {
     const child = children[index] as Xml.XmlNode
     if (typeof child === 'string') {
-      if (!xmlSpace.test(child)) {
+      if (!isXmlSpace(child)) {
         problems.push(DecodeError.problem(kind, 'bad-request', 'text directly inside the stanza'))
         at.push(index)
       }
