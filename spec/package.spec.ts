@@ -4,7 +4,7 @@
  */
 
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
@@ -13,8 +13,13 @@ const root = resolve(__dirname, '..')
 const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
   exports: Record<string, unknown>
 }
+// `./ext/*` stands for one subpath per extension module.
+const extModules = readdirSync(join(root, 'src', 'ext'))
+  .filter((f) => f.endsWith('.ts') && f !== 'index.ts')
+  .map((f) => f.slice(0, -3))
 const subpaths = Object.keys(manifest.exports)
   .filter((k) => k !== '.' && k !== './package.json')
+  .flatMap((k) => (k.endsWith('/*') ? extModules.map((m) => `${k.slice(0, -1)}${m}`) : [k]))
   .map((k) => `stanzakit/${k.slice(2)}`)
 
 let project = ''

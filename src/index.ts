@@ -6,6 +6,8 @@
  */
 export * as connection from './connection/index.js'
 export * as DecodeError from './DecodeError.js'
+export * as Extension from './Extension.js'
+export * as ext from './ext/index.js'
 export * as Iq from './Iq.js'
 export * as Jid from './Jid.js'
 export * as Message from './Message.js'
