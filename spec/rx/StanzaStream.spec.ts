@@ -43,10 +43,13 @@ describe('rx/StanzaStream', () => {
         [
           'DEFAULT_MAX_PENDING',
           'DEFAULT_TIMEOUT',
+          'handle',
+          'iqBadResponse',
           'iqClosed',
           'iqError',
           'iqRequests',
           'iqTimeout',
+          'isIqBadResponse',
           'isIqClosed',
           'isIqError',
           'isIqFailure',
@@ -55,9 +58,11 @@ describe('rx/StanzaStream', () => {
           'matchIqFailure',
           'ofKind',
           'pendingCount',
+          'query',
           'request',
           'send',
           'serve',
+          'withExtension',
         ].sort(),
       )
     })

@@ -20,6 +20,7 @@
  *
  * @since 0.1.0
  */
+import type * as DecodeError from '../DecodeError.js'
 import type { Iq } from '../Iq.js'
 import * as StanzaError from '../StanzaError.js'
 
@@ -55,6 +56,23 @@ export interface IqClosed {
 /** @category model */
 export type IqFailure = IqError | IqTimeout | IqClosed
 
+/**
+ * `rx.query` got a result, but its payload is not the extension asked for: missing, or invalid
+ * (`error` has the path, `iq/query/item[2]@jid: jid-malformed: …`).
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export interface IqBadResponse {
+  readonly _tag: 'IqBadResponse'
+  readonly request: Iq
+  readonly response: Iq
+  readonly error: DecodeError.DecodeError
+}
+
+/** How `rx.query` fails. @category model @since 0.2.0 */
+export type QueryFailure = IqFailure | IqBadResponse
+
 // -------------------------------------------------------------------------------------
 // constructors
 // -------------------------------------------------------------------------------------
@@ -78,6 +96,13 @@ export const iqTimeout = (request: Iq): IqTimeout => ({ _tag: 'IqTimeout', reque
 /** @category constructors */
 export const iqClosed = (request: Iq): IqClosed => ({ _tag: 'IqClosed', request })
 
+/** @category constructors @since 0.2.0 */
+export const iqBadResponse = (
+  request: Iq,
+  response: Iq,
+  error: DecodeError.DecodeError,
+): IqBadResponse => ({ _tag: 'IqBadResponse', request, response, error })
+
 // -------------------------------------------------------------------------------------
 // refinements
 // -------------------------------------------------------------------------------------
@@ -97,6 +122,9 @@ export const isIqTimeout = (u: unknown): u is IqTimeout => tagOf(u) === 'IqTimeo
 
 /** @category refinements */
 export const isIqClosed = (u: unknown): u is IqClosed => tagOf(u) === 'IqClosed'
+
+/** @category refinements @since 0.2.0 */
+export const isIqBadResponse = (u: unknown): u is IqBadResponse => tagOf(u) === 'IqBadResponse'
 
 /** @category refinements */
 export const isIqFailure = (u: unknown): u is IqFailure =>

@@ -17,10 +17,13 @@
  *
  * @since 0.1.0
  */
+export * from './handle.js'
 export * from './IqFailure.js'
 export * from './iqRequests.js'
 export * from './ofKind.js'
+export * from './query.js'
 export * from './request.js'
 export * from './StanzaStream.js'
 export * from './send.js'
 export * from './serve.js'
+export * from './withExtension.js'
