@@ -155,6 +155,23 @@ describe('cli', () => {
       for (const p of parsed) expect(['message', 'presence', 'iq']).toContain(p.kind)
       expect(code).toBe(0)
     })
+    it('main: --json adds $extensions, the known extensions that decode, by name; invalid ones are left out', async () => {
+      const stanza =
+        "<message id='m1' type='chat'><body>hi</body>" +
+        "<composing xmlns='http://jabber.org/protocol/chatstates'/>" +
+        "<delay xmlns='urn:xmpp:delay' stamp='2002-09-10T23:08:25Z' from='Capulet.com'/>" +
+        "<stanza-id xmlns='urn:xmpp:sid:0' id='x' by='@bad'/></message>" +
+        "<presence id='p1'/>"
+      const { code, out } = await run(['validate', '--json', '-'], { stdin: stanza })
+      const [message, presence] = lines(out).map((l) => JSON.parse(l) as Record<string, unknown>)
+      expect(message?.$extensions).toEqual({
+        ChatState: ['composing'],
+        Delay: [{ stamp: '2002-09-10T23:08:25Z', from: 'capulet.com' }],
+      })
+      expect(message?.payload).toHaveLength(3)
+      expect(presence).not.toHaveProperty('$extensions')
+      expect(code).toBe(0)
+    })
   })
 
   describe('input', () => {

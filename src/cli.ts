@@ -10,7 +10,8 @@
  *   `error <n> line <line>: <path>: <condition>: <message>` (`n` counts stanzas from 1, `line`
  *   is where the stanza starts; several problems are joined with `; `), then the summary
  *   `N stanzas, N valid, N invalid`.
- * - `--json`: one JSON line per stanza on standard output: the decoded record, or
+ * - `--json`: one JSON line per stanza on standard output: the decoded record (plus
+ *   `$extensions`, the known `stanzakit/ext` extensions found valid in its payload, by name), or
  *   `{"error":{"n":…,"line":…,"offset":…,"problems":[{"path","condition","message"}…]}}`.
  *   The summary goes to standard error, so standard output is JSON lines only.
  * - Stream-level elements (stream features and errors, TLS, SASL, stream management…) are not
@@ -29,6 +30,7 @@
 import { readFile } from 'node:fs/promises'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as DecodeError from './DecodeError.js'
+import * as ext from './ext/index.js'
 import { quote } from './internal/chars.js'
 import { type Chunk, split } from './internal/split.js'
 import * as Stanza from './Stanza.js'
@@ -179,6 +181,41 @@ const errorCode = (e: unknown): string =>
     : 'unreadable'
 
 // -------------------------------------------------------------------------------------
+// extensions
+// -------------------------------------------------------------------------------------
+
+type AnyExtension = {
+  readonly kinds: ReadonlyArray<Stanza.Kind>
+  readonly getAll: (s: Stanza.Stanza) => ReadonlyArray<unknown>
+}
+
+const isExtension = (u: unknown): u is AnyExtension =>
+  typeof u === 'object' &&
+  u !== null &&
+  Array.isArray((u as { kinds?: unknown }).kinds) &&
+  typeof (u as { getAll?: unknown }).getAll === 'function'
+
+// Every extension value `stanzakit/ext` exports, by export name: a plain list, not a registry.
+const knownExtensions: ReadonlyArray<readonly [string, AnyExtension]> = Object.entries(
+  ext as Record<string, unknown>,
+).flatMap(([name, x]) => (isExtension(x) ? [[name, x] as const] : []))
+
+/** The record, plus `$extensions` when any known extension decodes in its payload. */
+const withExtensions = (s: Stanza.Stanza): object => {
+  const found: Record<string, ReadonlyArray<unknown>> = {}
+  let any = false
+  for (const [name, x] of knownExtensions) {
+    if (!x.kinds.includes(s.kind)) continue
+    const all = x.getAll(s)
+    if (all.length > 0) {
+      found[name] = all
+      any = true
+    }
+  }
+  return any ? { ...s, $extensions: found } : s
+}
+
+// -------------------------------------------------------------------------------------
 // validate
 // -------------------------------------------------------------------------------------
 
@@ -202,7 +239,11 @@ export const validate = (
     if (E.isRight(decoded)) {
       valid++
       const s = decoded.right
-      out(options.json ? safe(JSON.stringify(s)) : `ok ${s.kind} ${safe(shown(s.id ?? '-'))}`)
+      out(
+        options.json
+          ? safe(JSON.stringify(withExtensions(s)))
+          : `ok ${s.kind} ${safe(shown(s.id ?? '-'))}`,
+      )
       return
     }
     invalid++
