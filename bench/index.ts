@@ -12,6 +12,7 @@
 
 import * as os from 'node:os'
 import { kinds, MIX_SIZE, mix, PERF_MD_BYTES, utf8Bytes } from './corpus.js'
+import { extBench } from './ext.js'
 import {
   type Bench,
   fmtBytes,
@@ -26,7 +27,7 @@ import { rxBench } from './rx.js'
 import { stanzaBench } from './stanza.js'
 import { GateError, xmlBench } from './xml.js'
 
-const benches: ReadonlyArray<Bench> = [xmlBench, stanzaBench, rxBench]
+const benches: ReadonlyArray<Bench> = [xmlBench, stanzaBench, extBench, rxBench]
 
 // -------------------------------------------------------------------------------------
 // selection

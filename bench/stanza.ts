@@ -68,7 +68,7 @@ type JxtElement = ReturnType<typeof jxtParse>
 type JxtJson = NonNullable<ReturnType<typeof registry.import>>
 
 /** What the library's stream parser does per stanza: parse, then import through the registry. */
-const stanzaDecode = (s: string): unknown => registry.import(jxtParse(s))
+export const stanzaDecode = (s: string): unknown => registry.import(jxtParse(s))
 
 const C = {
   decode: 'Stanza.decode',
