@@ -71,9 +71,9 @@ import {
   of,
   type Subscription,
 } from 'rxjs'
+import { isRosterPushFrom, Roster } from '../ext/Roster.js'
 import * as Iq from '../Iq.js'
 import { errorReply } from '../internal/stanza.js'
-import * as Jid from '../Jid.js'
 import type { Stanza } from '../Stanza.js'
 import * as StanzaError from '../StanzaError.js'
 import { isIqError, isIqTimeout } from './IqFailure.js'
@@ -117,18 +117,14 @@ export interface ServeOptions {
 // rules
 // -------------------------------------------------------------------------------------
 
-const ROSTER = 'jabber:iq:roster'
-
 /**
- * RFC 6121 §2.1.6: a roster push counts only from our own account: `from` absent or our bare
- * JID. Everything else passes.
+ * RFC 6121 §2.1.6: a roster push counts only from our own account (`ext.isRosterPushFrom`);
+ * before we are bound, only one without `from`. Everything else passes.
  */
 const sameSender = (stream: StanzaStream, req: Iq.Request): boolean => {
-  if (req.type !== 'set' || !req.payload.some((p) => p.name === 'query' && p.ns === ROSTER))
-    return true
-  if (req.from === undefined) return true
+  if (req.type !== 'set' || !Roster.has(req)) return true
   const me = stream.jid
-  return me !== undefined && req.from === Jid.bare(me)
+  return me === undefined ? req.from === undefined : isRosterPushFrom(me)(req)
 }
 
 const matches = (h: IqHandler, req: Iq.Request): boolean => {
