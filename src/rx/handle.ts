@@ -52,9 +52,13 @@ export const handle = <K extends Extension.Kind, A>(
       return Iq.result(request, iqExt.encode(x))
     }
   return {
-    name: ext.name,
+    // `ext.is`, not `name`: a `oneOf` extension has several element names.
     ns: ext.ns,
     type,
+    predicate: (request) => {
+      const child = request.payload[0]
+      return child !== undefined && ext.is(child)
+    },
     handle: (request) => {
       const decoded = iqExt.getEither(request)
       if (E.isLeft(decoded) || decoded.right._tag === 'None') return StanzaError.make('bad-request')

@@ -50,8 +50,9 @@ export const query =
         const error = E.isLeft(r)
           ? r.left
           : DecodeError.make([
+              // The path names the missing element, like a missing child of an extension.
               DecodeError.problem(
-                'iq',
+                `iq/${ext.name}`,
                 'bad-request',
                 `expected <${ext.name} xmlns='${ext.ns}'> in the result`,
               ),
