@@ -218,7 +218,7 @@ interface Cx {
   readonly path: string
   readonly problems: Problem[]
   /** Children taken by a field, by index. */
-  readonly used: Uint8Array
+  readonly used: Array<boolean>
   /** Attributes taken by a field. */
   readonly attrs: string[]
 }
@@ -269,7 +269,7 @@ const findChild = (cx: Cx, match: (el: Xml.XmlElement) => boolean, from = 0): nu
   const { children } = cx.el
   for (let i = from; i < children.length; i++) {
     const c = children[i] as Xml.XmlNode
-    if (typeof c !== 'string' && cx.used[i] === 0 && match(c)) return i
+    if (typeof c !== 'string' && cx.used[i] !== true && match(c)) return i
   }
   return -1
 }
@@ -301,7 +301,7 @@ const restOf = (cx: Cx): Rest | undefined => {
   for (let i = 0; i < all.length; i++) {
     const node = all[i] as Xml.XmlNode
     if (!isSignificant(node)) continue
-    if (cx.used[i] === 0) children.push({ at, node })
+    if (cx.used[i] !== true) children.push({ at, node })
     at++
   }
   if (attrs === undefined && children.length === 0) return undefined
@@ -352,7 +352,8 @@ const trimXml = (s: string): string => s.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '')
 
 /**
  * An xs:int-style integer: optional sign, ASCII digits, surrounding white space allowed
- * (xs:whiteSpace collapse); written canonically (`+007` comes back as `7`).
+ * (xs:whiteSpace collapse); written canonically (`+007` comes back as `7`). Values are safe
+ * integers, the range `is` accepts, so every value comes back from its canonical form.
  *
  * @category scalars
  * @since 0.2.0
@@ -362,8 +363,9 @@ export const int: Value<number> = {
   condition: 'bad-request',
   parse: (s) => {
     const v = trimXml(s)
-    if (!/^[+-]?\d{1,15}$/.test(v)) return E.left(`expected an integer, got ${quote(s)}`)
-    return E.right(Number(v) + 0)
+    if (!/^[+-]?\d+$/.test(v)) return E.left(`expected an integer, got ${quote(s)}`)
+    const n = Number(v) + 0
+    return Number.isSafeInteger(n) ? E.right(n) : E.left(`integer out of range, got ${quote(s)}`)
   },
   format: (n) => String(n),
   is: (u): u is number => Number.isSafeInteger(u),
@@ -512,7 +514,7 @@ export function text(value: Value<unknown> = anyString): Field<unknown, 'optiona
         const c = children[i] as Xml.XmlNode
         if (typeof c === 'string') {
           s += c
-          cx.used[i] = 1
+          cx.used[i] = true
         }
       }
       if (isXmlSpace(s)) {
@@ -526,7 +528,8 @@ export function text(value: Value<unknown> = anyString): Field<unknown, 'optiona
         if (s !== '') out.children.push(s)
       }
     },
-    check: (v) => v === undefined || value.is(v),
+    // White space alone would decode as absent: such a record could not come back.
+    check: (v) => v === undefined || (value.is(v) && !isXmlSpace(value.format(v))),
   })
 }
 
@@ -553,7 +556,7 @@ export function childText(
         if (!required) return ABSENT
         return report(cx, childPath(cx.path, name, 1), 'bad-request', 'missing element')
       }
-      cx.used[i] = 1
+      cx.used[i] = true
       const path = childPath(cx.path, name, ordinalOf(cx.el, i))
       return readValue(value, Xml.getText(cx.el.children[i] as Xml.XmlElement), cx, path)
     },
@@ -597,8 +600,8 @@ export function childTexts(
         const c = children[i] as Xml.XmlNode
         if (typeof c === 'string' || c.name !== name) continue
         n++
-        if (c.ns !== ns || cx.used[i] !== 0) continue
-        cx.used[i] = 1
+        if (c.ns !== ns || cx.used[i] === true) continue
+        cx.used[i] = true
         const v = readValue(value, Xml.getText(c), cx, childPath(cx.path, name, n))
         if (v === FAIL) failed = true
         else out.push(v)
@@ -628,7 +631,7 @@ export const flag = (name: string): Field<boolean, 'required'> =>
       const ns = cx.el.ns
       const i = findChild(cx, (c) => c.name === name && c.ns === ns)
       if (i < 0) return false
-      cx.used[i] = 1
+      cx.used[i] = true
       return true
     },
     encode: (v, out) => {
@@ -653,7 +656,7 @@ export const child = <A>(def: ElementDef<A>): Field<A, 'optional'> =>
         if (!required) return ABSENT
         return report(cx, childPath(cx.path, def.name, 1), 'bad-request', 'missing element')
       }
-      cx.used[i] = 1
+      cx.used[i] = true
       const el = cx.el.children[i] as Xml.XmlElement
       return def.decodeAt(el, childPath(cx.path, el.name, ordinalOf(cx.el, i)), cx.problems)
     },
@@ -684,8 +687,8 @@ export const many = <A>(def: ElementDef<A>): Field<ReadonlyArray<A>, 'required'>
         if (typeof c === 'string') continue
         const n = (counts.get(c.name) ?? 0) + 1
         counts.set(c.name, n)
-        if (cx.used[i] !== 0 || !def.is(c)) continue
-        cx.used[i] = 1
+        if (cx.used[i] === true || !def.is(c)) continue
+        cx.used[i] = true
         const v = def.decodeAt(c, childPath(cx.path, c.name, n), cx.problems)
         if (v === FAIL) failed = true
         else out.push(v as A)
@@ -724,8 +727,8 @@ export const values = <A>(
         const c = children[i] as Xml.XmlNode
         if (typeof c === 'string' || c.name !== childName) continue
         n++
-        if (c.ns !== ns || cx.used[i] !== 0) continue
-        cx.used[i] = 1
+        if (c.ns !== ns || cx.used[i] === true) continue
+        cx.used[i] = true
         const path = `${childPath(cx.path, childName, n)}@${attrName}`
         const raw = c.attrs[attrName]
         const v =
@@ -769,15 +772,21 @@ export const embed = <A>(
         if (!required) return ABSENT
         return report(cx, cx.path, 'bad-request', `missing element (${codec.name})`)
       }
-      cx.used[i] = 1
+      cx.used[i] = true
       const el = cx.el.children[i] as Xml.XmlElement
       const path = childPath(cx.path, el.name, ordinalOf(cx.el, i))
       if (codec instanceof ElementCodec) {
         // stanzakit's own codecs report paths from the element itself (`message/body`).
         const r = (codec as ElementCodec<A>).decodeElement(el)
         if (E.isRight(r)) return r.right
-        for (const p of r.left.problems)
-          cx.problems.push(DecodeError.problem(`${cx.path}/${p.path}`, p.condition, p.message))
+        // Their paths start with the element's name: give it its position among its namesakes.
+        for (const p of r.left.problems) {
+          const own =
+            p.path.startsWith(el.name) &&
+            (p.path.length === el.name.length || /^[/@]/.test(p.path.slice(el.name.length)))
+          const at = own ? `${path}${p.path.slice(el.name.length)}` : `${cx.path}/${p.path}`
+          cx.problems.push(DecodeError.problem(at, p.condition, p.message))
+        }
         return FAIL
       }
       const r = codec.decode(el)
@@ -880,7 +889,7 @@ export const element = <const F extends Fields>(
   const is = (el: Xml.XmlElement): boolean => el.name === name && el.ns === ns
 
   const decodeAt = (el: Xml.XmlElement, path: string, problems: Problem[]): RecordOf<F> | Fail => {
-    const cx: Cx = { el, path, problems, used: new Uint8Array(el.children.length), attrs: [] }
+    const cx: Cx = { el, path, problems, used: [], attrs: [] }
     const out: Record<string, unknown> = {}
     let failed = false
     for (const [key, f] of order) {
@@ -993,6 +1002,12 @@ export const fromElement = <A, const K extends Kind>(
     const r = decodeAt(s.payload[i] as Xml.XmlElement, payloadPath(s, i), problems)
     return problems.length > 0 ? FAIL : r
   }
+  // For getters that drop the problems: no path to compute (bench ext:get guards this).
+  const quietly = (el: Xml.XmlElement): A | Fail => {
+    const problems: Problem[] = []
+    const r = decodeAt(el, el.name, problems)
+    return problems.length > 0 ? FAIL : r
+  }
   const withPayload = <S extends Stanza.Stanza>(s: S, payload: ReadonlyArray<Xml.XmlElement>): S =>
     ({ ...s, payload }) as S
 
@@ -1000,7 +1015,7 @@ export const fromElement = <A, const K extends Kind>(
     const payload = s.payload
     for (let i = 0; i < payload.length; i++)
       if (is(payload[i] as Xml.XmlElement)) {
-        const r = decodeOne(s, i, [])
+        const r = quietly(payload[i] as Xml.XmlElement)
         return r === FAIL ? O.none : O.some(r as A)
       }
     return O.none
@@ -1020,7 +1035,7 @@ export const fromElement = <A, const K extends Kind>(
     const out: A[] = []
     for (let i = 0; i < s.payload.length; i++)
       if (is(s.payload[i] as Xml.XmlElement)) {
-        const r = decodeOne(s, i, [])
+        const r = quietly(s.payload[i] as Xml.XmlElement)
         if (r !== FAIL) out.push(r as A)
       }
     return out
@@ -1046,9 +1061,9 @@ export const fromElement = <A, const K extends Kind>(
     (f: (a: A) => A) =>
     <S extends Stanza.Stanza>(s: S): S => {
       let changed = false
-      const payload = s.payload.map((p, i) => {
+      const payload = s.payload.map((p) => {
         if (!is(p)) return p
-        const r = decodeOne(s, i, [])
+        const r = quietly(p)
         if (r === FAIL) return p
         changed = true
         return encode(f(r as A))

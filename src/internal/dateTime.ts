@@ -26,13 +26,15 @@ const daysIn = (year: number, month: number): number =>
 export const check = (s: string): string | undefined => {
   const m = shape.exec(s)
   if (m === null) return 'expected an XEP-0082 DateTime (CCYY-MM-DDThh:mm:ss[.s]TZD)'
-  const [, y, mo, d, h, mi, sec, zh, zm] = m
-  const year = Number(y)
-  const month = Number(mo)
+  // Indexed reads: destructuring the match goes through the iterator protocol (bench ext:get).
+  const year = Number(m[1])
+  const month = Number(m[2])
+  const day = Number(m[3])
   if (month < 1 || month > 12) return 'month out of range'
-  if (Number(d) < 1 || Number(d) > daysIn(year, month)) return 'day out of range'
-  if (Number(h) > 23 || Number(mi) > 59 || Number(sec) > 59) return 'time out of range'
-  if (zh !== undefined && (Number(zh) > 23 || Number(zm) > 59)) return 'time zone out of range'
+  if (day < 1 || day > daysIn(year, month)) return 'day out of range'
+  if (Number(m[4]) > 23 || Number(m[5]) > 59 || Number(m[6]) > 59) return 'time out of range'
+  if (m[7] !== undefined && (Number(m[7]) > 23 || Number(m[8]) > 59))
+    return 'time zone out of range'
   return undefined
 }
 
