@@ -460,7 +460,6 @@ describe('rx/handle', () => {
               'urn:xmpp:ping',
               'jabber:iq:version',
               'http://jabber.org/protocol/chatstates',
-              'urn:xmpp:delay',
               'urn:example:x',
             ],
             extensions: [],

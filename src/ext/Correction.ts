@@ -1,6 +1,6 @@
 /**
  * XEP-0308 Last Message Correction: `<replace id/>` marks a message as the corrected text of an
- * earlier one. Accept a correction only from the sender of the original (XEP-0308 §6,
+ * earlier one. Accept a correction only from the sender of the original (XEP-0308 §4,
  * CVE-2022-39835).
  *
  * @example
@@ -13,7 +13,12 @@
  */
 import * as X from '../Extension.js'
 
-/** `urn:xmpp:message-correct:0` (XEP-0308 §8). @category model @since 0.2.0 */
+/**
+ * `urn:xmpp:message-correct:0` (XEP-0308 §7.1), also its disco feature (§2).
+ *
+ * @category model
+ * @since 0.2.0
+ */
 export const NS = 'urn:xmpp:message-correct:0'
 
 /** @category extensions @since 0.2.0 */

@@ -3,8 +3,9 @@
  * (and, in results, `<reported/>` columns and `<item/>` rows). Also the payload of XEP-0128
  * service discovery extensions, where `formType` tells one form from another.
  *
- * A field's `values`, a form's `instructions` and an option's `value` are kept as text only:
- * attributes or children on those elements are not kept when the form is rewritten.
+ * A field's `values`, a form's `instructions` and an option's `value` are kept as text only, and
+ * `<reported/>` and each `<item/>` as the list of their fields: attributes or children of those
+ * elements that are not fields are not kept when the form is rewritten.
  *
  * @example
  * import { pipe } from 'fp-ts/function'
@@ -25,7 +26,7 @@ import { pipe } from 'fp-ts/lib/function.js'
 import * as O from 'fp-ts/lib/Option.js'
 import * as X from '../Extension.js'
 
-/** `jabber:x:data` (XEP-0004 §9). @category model @since 0.2.0 */
+/** `jabber:x:data` (XEP-0004 §9.1), also its disco feature (§6). @category model @since 0.2.0 */
 export const NS = 'jabber:x:data'
 
 /**
@@ -103,13 +104,17 @@ export const DataForm = X.define({
 export type DataForm = X.TypeOf<typeof DataForm>
 
 /**
- * The form's FORM_TYPE: the first value of its hidden `FORM_TYPE` field (XEP-0068 §3), which
- * names what the form is for.
+ * The form's FORM_TYPE, which names what the form is for (XEP-0068 §3.1): the value of its
+ * first `FORM_TYPE` field, if that field is `hidden`. In a `form` or `result`, a FORM_TYPE field
+ * that is not hidden is an ordinary field and gives `none` (XEP-0068 §4.3); in a `submit`, where
+ * field types may be left out, one without a `type` counts too (XEP-0068 §5).
  *
  * @category rules
  * @since 0.2.0
  */
 export const formType = (form: DataForm): O.Option<string> => {
   const f = form.fields.find((x) => x.var === 'FORM_TYPE')
-  return f === undefined ? O.none : O.fromNullable(f.values[0])
+  if (f === undefined) return O.none
+  const hidden = f.type === 'hidden' || (f.type === undefined && form.type === 'submit')
+  return hidden ? O.fromNullable(f.values[0]) : O.none
 }

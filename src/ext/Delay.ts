@@ -14,7 +14,13 @@
  */
 import * as X from '../Extension.js'
 
-/** `urn:xmpp:delay` (XEP-0203 §5). @category model @since 0.2.0 */
+/**
+ * `urn:xmpp:delay` (XEP-0203 §7.1). Not a disco feature: version 2.0 of XEP-0203 removed service
+ * discovery, so `Delay` has no `feature`.
+ *
+ * @category model
+ * @since 0.2.0
+ */
 export const NS = 'urn:xmpp:delay'
 
 /**
@@ -28,7 +34,6 @@ export const Delay = X.define({
   name: 'delay',
   ns: NS,
   on: ['message', 'presence'],
-  feature: NS,
   fields: {
     stamp: X.attr('stamp', X.dateTime),
     from: X.optional(X.attr('from', X.jid)),

@@ -94,9 +94,9 @@ export type DiscoItems = X.TypeOf<typeof DiscoItems>
 
 /**
  * The disco#info answer of an entity (XEP-0030 §3.1), for `rx.handle(DiscoInfo, 'get', …)`: it
- * echoes the query's `node`, lists the identities, disco#info's own feature, the `feature` of
- * every extension given and any extra `features` (each once, in that order), and the
- * XEP-0128 `forms`.
+ * echoes the query's `node` (§3.2: the response MUST mirror it), lists the identities,
+ * disco#info's own feature (§3.1: every entity MUST support it), the `feature` of every extension
+ * given and any extra `features` (each once, in that order), and the XEP-0128 `forms`.
  *
  * @category rules
  * @since 0.2.0

@@ -96,8 +96,8 @@ export const MucUser = X.define({
 export type MucUser = X.TypeOf<typeof MucUser>
 
 /**
- * Whether a room presence is about us: status code 110 (XEP-0045 §7.2.3), which the room sends
- * in our own occupant's presence (self-presence) when we join or change.
+ * Whether a room presence is about us: status code 110 (XEP-0045 §7.2.2, §16.6), which the room
+ * sends in our own occupant's presence (self-presence) when we join, change or leave.
  *
  * @category rules
  * @since 0.2.0

@@ -13,7 +13,7 @@
  */
 import * as X from '../Extension.js'
 
-/** `jabber:x:oob` (XEP-0066 §6). @category model @since 0.2.0 */
+/** `jabber:x:oob` (XEP-0066 §3), also its disco feature (§4). @category model @since 0.2.0 */
 export const NS = 'jabber:x:oob'
 
 /** @category extensions @since 0.2.0 */

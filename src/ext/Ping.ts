@@ -12,7 +12,7 @@
 import * as X from '../Extension.js'
 import * as Iq from '../Iq.js'
 
-/** `urn:xmpp:ping` (XEP-0199 §10). @category model @since 0.2.0 */
+/** `urn:xmpp:ping` (XEP-0199 §9.1), also its disco feature (§5). @category model @since 0.2.0 */
 export const NS = 'urn:xmpp:ping'
 
 /** @category extensions @since 0.2.0 */
@@ -22,8 +22,8 @@ export const Ping = X.define({ name: 'ping', ns: NS, on: ['iq'], feature: NS, fi
 export type Ping = X.TypeOf<typeof Ping>
 
 /**
- * A handler for `rx.serve` that answers every ping with the empty result XEP-0199 §4.2
- * requires.
+ * A handler for `rx.serve` that answers every ping with the empty result XEP-0199 requires (§3;
+ * §4.1: "it MUST return an IQ-result"), same id, back to the pinging entity.
  *
  * @example
  * import { rx, ext } from 'stanzakit'

@@ -16,7 +16,12 @@ import * as O from 'fp-ts/lib/Option.js'
 import * as X from '../Extension.js'
 import * as Message from '../Message.js'
 
-/** `urn:xmpp:receipts` (XEP-0184 §9). @category model @since 0.2.0 */
+/**
+ * `urn:xmpp:receipts` (XEP-0184 §10.1), also its disco feature (§6).
+ *
+ * @category model
+ * @since 0.2.0
+ */
 export const NS = 'urn:xmpp:receipts'
 
 /** `<request xmlns='urn:xmpp:receipts'/>` @category extensions @since 0.2.0 */
@@ -44,9 +49,13 @@ export const ReceiptReceived = X.define({
 export type ReceiptReceived = X.TypeOf<typeof ReceiptReceived>
 
 /**
- * The receipt answering a message that asks for one (XEP-0184 §5.1): addressed back to the
- * sender, same type and thread, `<received id/>` naming the message's id. `none` when the message
- * asks for none, has no id to confirm, or is of type `error` or `groupchat` (§5.2, §5.3).
+ * The receipt (ack message) answering a content message that asks for one (XEP-0184 §7):
+ * addressed back to the sender, of the same type, its only child `<received id/>` echoing the
+ * message's id (§7: "only one child element", so no body, thread or other payload). `none` when
+ * the message asks for none or has no id to echo (§7), is itself an ack message (§5.4: an ack
+ * never asks for a receipt, which prevents loops), is of type `groupchat` (§5.3: receipts in
+ * rooms are not recommended) or of type `error` (§5.1–5.2 allow requests only on `chat`,
+ * `headline` and `normal` messages; RFC 6120 §8.3.1: an error is never answered).
  *
  * @category rules
  * @since 0.2.0
@@ -54,6 +63,6 @@ export type ReceiptReceived = X.TypeOf<typeof ReceiptReceived>
 export const receiptFor = (message: Message.Message): O.Option<Message.Message> => {
   const { id, type } = message
   if (id === undefined || type === 'error' || type === 'groupchat') return O.none
-  if (!ReceiptRequest.has(message)) return O.none
-  return O.some(pipe(message, Message.reply(), ReceiptReceived.set({ id })))
+  if (!ReceiptRequest.has(message) || ReceiptReceived.has(message)) return O.none
+  return O.some(pipe(message, Message.reply(), Message.removeThread, ReceiptReceived.set({ id })))
 }

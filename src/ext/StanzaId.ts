@@ -3,7 +3,7 @@
  * server or a MUC room) gave a message, and `<origin-id id/>`, the sender's own.
  *
  * Trust a `stanza-id` only when `by` is an entity you trust to have stamped it (your server,
- * the room): anyone can write one (XEP-0359 §7).
+ * the room): anyone can write one (XEP-0359 §6).
  *
  * @example
  * import { pipe } from 'fp-ts/function'
@@ -15,7 +15,7 @@
  */
 import * as X from '../Extension.js'
 
-/** `urn:xmpp:sid:0` (XEP-0359 §8). @category model @since 0.2.0 */
+/** `urn:xmpp:sid:0` (XEP-0359 §8.1), also its disco feature (§5). @category model @since 0.2.0 */
 export const NS = 'urn:xmpp:sid:0'
 
 /** @category extensions @since 0.2.0 */

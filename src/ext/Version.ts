@@ -10,7 +10,7 @@
  */
 import * as X from '../Extension.js'
 
-/** `jabber:iq:version` (XEP-0092 §5). @category model @since 0.2.0 */
+/** `jabber:iq:version` (XEP-0092 §2), also its disco feature (§4). @category model @since 0.2.0 */
 export const NS = 'jabber:iq:version'
 
 /** @category extensions @since 0.2.0 */
