@@ -33,8 +33,11 @@ COMPONENT_DOMAIN=echo.localhost
 COMPONENT_SECRET=echo-secret
 MUC_DOMAIN=conference.localhost
 # Test accounts (user:password; no ':' or ',' in either). alice and bob are the usual pair, the
-# others let specs that run in parallel keep out of each other's way.
-USERS=(alice:alicepass bob:bobpass carol:carolpass dave:davepass erin:erinpass frank:frankpass)
+# others let specs that run in parallel keep out of each other's way. grace and heidi belong to
+# spec/integration/ext.spec.ts (roster, offline storage), ivan (the bot) and judy (its driver) to
+# spec/integration/bot.spec.ts: their rosters and offline queues are not shared with other specs.
+USERS=(alice:alicepass bob:bobpass carol:carolpass dave:davepass erin:erinpass frank:frankpass
+  grace:gracepass heidi:heidipass ivan:ivanpass judy:judypass)
 
 CFG=$DIR/prosody.cfg.lua
 PIDFILE=$DIR/server.pid # our record of `$!`; Prosody writes its own prosody.pid too
