@@ -290,11 +290,14 @@ const isSignificant = (node: Xml.XmlNode): boolean => typeof node !== 'string' |
 const restOf = (cx: Cx): Rest | undefined => {
   let attrs: Record<string, string> | undefined
   const own = cx.el.attrs
-  for (const key of Object.keys(own))
-    if (!cx.attrs.includes(key)) {
-      attrs ??= Object.create(null) as Record<string, string>
-      attrs[key] = own[key] as string
-    }
+  const keys = Object.keys(own)
+  // Fields take distinct attributes: as many taken as there are means none is left.
+  if (keys.length > cx.attrs.length)
+    for (const key of keys)
+      if (!cx.attrs.includes(key)) {
+        attrs ??= Object.create(null) as Record<string, string>
+        attrs[key] = own[key] as string
+      }
   const children: RestChild[] = []
   let at = 0
   const all = cx.el.children
