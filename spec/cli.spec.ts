@@ -103,7 +103,7 @@ describe('cli', () => {
       const stanza = "<message xmlns='jabber:server' id='s1'/>"
       expect((await run(['validate', '-'], { stdin: stanza })).code).toBe(1)
       const { code, out } = await run(['validate', '--ns', 'jabber:server', '-'], { stdin: stanza })
-      expect(lines(out)).toEqual(['ok message s1', '1 stanzas, 1 valid, 0 invalid'])
+      expect(lines(out)).toEqual(['ok message s1', '1 stanza, 1 valid, 0 invalid'])
       expect(code).toBe(0)
       expect((await run(['validate', '--ns=jabber:server'], { stdin: stanza })).code).toBe(0)
     })
@@ -111,9 +111,16 @@ describe('cli', () => {
     it('main: keepalives, stream-level elements and the stream close are not stanzas', async () => {
       const dump = `${STREAM} \n<stream:features/> <r xmlns='urn:xmpp:sm:3'/>\n \n<iq id='p' type='result'/>  </stream:stream>`
       const { code, out, err } = await run(['validate', '-'], { stdin: dump })
-      expect(lines(out)).toEqual(['ok iq p', '1 stanzas, 1 valid, 0 invalid'])
+      expect(lines(out)).toEqual(['ok iq p', '1 stanza, 1 valid, 0 invalid'])
       expect(lines(err)).toHaveLength(2)
       expect(code).toBe(0)
+    })
+
+    it('main: the summary counts one stanza in the singular', async () => {
+      const { out } = await run(['validate', '-'], { stdin: "<message id='a'/>" })
+      expect(lines(out)).toEqual(['ok message a', '1 stanza, 1 valid, 0 invalid'])
+      const two = await run(['validate', '-'], { stdin: "<message id='a'/><message id='b'/>" })
+      expect(lines(two.out).at(-1)).toBe('2 stanzas, 2 valid, 0 invalid')
     })
 
     it('main: an empty dump is zero stanzas, exit 0', async () => {
@@ -128,7 +135,12 @@ describe('cli', () => {
       const { code, out, err } = await run(['validate', '--json', 'examples/invalid.xml'])
       const parsed = lines(out).map((l) => JSON.parse(l) as Record<string, unknown>)
       expect(parsed).toHaveLength(9)
-      expect(parsed[0]).toMatchObject({ kind: 'message', id: 'ok_1', body: 'This one is fine.' })
+      expect(parsed[0]).toMatchObject({
+        kind: 'message',
+        id: 'ok_1',
+        body: 'This one is fine.',
+        $line: 1,
+      })
       expect(parsed[1]).toEqual({
         error: {
           n: 2,
@@ -148,12 +160,30 @@ describe('cli', () => {
       expect(code).toBe(1)
     })
 
-    it('main: every line of the example stream is a record with kind', async () => {
+    it('main: every line of the example stream is a record with kind and its $line', async () => {
       const { code, out } = await run(['validate', 'examples/stream.xml', '--json'])
-      const parsed = lines(out).map((l) => JSON.parse(l) as { readonly kind?: unknown })
+      const parsed = lines(out).map(
+        (l) => JSON.parse(l) as { readonly kind?: unknown; readonly $line?: unknown },
+      )
       expect(parsed.length).toBeGreaterThanOrEqual(30)
       for (const p of parsed) expect(['message', 'presence', 'iq']).toContain(p.kind)
+      // The same lines as the text mode reports, increasing; the first stanza is on line 9.
+      const at = parsed.map((p) => p.$line)
+      expect(at[0]).toBe(9)
+      expect(
+        at.every((l, i) => typeof l === 'number' && (i === 0 || l > (at[i - 1] as number))),
+      ).toBe(true)
       expect(code).toBe(0)
+    })
+
+    it('main: --json ok lines carry $line, error lines line', async () => {
+      const { out } = await run(['validate', '--json', '-'], {
+        stdin: "\n<message id='a'/>\n\n<iq id='b'/>\n<presence id='c'/>",
+      })
+      const parsed = lines(out).map((l) => JSON.parse(l) as Record<string, unknown>)
+      expect(parsed[0]).toEqual({ kind: 'message', payload: [], id: 'a', $line: 2 })
+      expect(parsed[1]).toMatchObject({ error: { n: 2, line: 4 } })
+      expect(parsed[2]).toEqual({ kind: 'presence', payload: [], id: 'c', $line: 5 })
     })
     it('main: --json adds $extensions, the known extensions that decode, by name; invalid ones are left out', async () => {
       const stanza =
@@ -179,7 +209,7 @@ describe('cli', () => {
       const stanza = "<iq id='x' type='get'><ping xmlns='urn:xmpp:ping'/></iq>"
       for (const argv of [['validate', '-'], ['validate']]) {
         const { code, out } = await run(argv, { stdin: stanza })
-        expect(lines(out)).toEqual(['ok iq x', '1 stanzas, 1 valid, 0 invalid'])
+        expect(lines(out)).toEqual(['ok iq x', '1 stanza, 1 valid, 0 invalid'])
         expect(code).toBe(0)
       }
     })
@@ -198,19 +228,40 @@ describe('cli', () => {
       expect(err).toBe('stanzakit: cannot read examples/no-such-file.xml: ENOENT\n')
     })
 
-    it('main: input that is not UTF-8 exits 2', async () => {
-      const bad = new Uint8Array([0x3c, 0x6d, 0x2f, 0x3e, 0xff, 0xfe, 0x41])
-      const { code, err } = await run(['validate', '-'], { stdin: bad })
-      expect(code).toBe(2)
-      expect(err).toMatch(/not valid UTF-8/)
-      const utf16 = new Uint8Array([0xff, 0xfe, 0x3c, 0x00])
-      expect((await run(['validate', '-'], { stdin: utf16 })).code).toBe(2)
+    it('main: UTF-16 or UTF-32 input exits 2, before any output', async () => {
+      for (const bytes of [
+        new Uint8Array([0xff, 0xfe, 0x3c, 0x00]),
+        new Uint8Array([0x3c, 0x00, 0x6d, 0x00]),
+        new Uint8Array([0x00, 0x00, 0x00, 0x3c]),
+      ]) {
+        const { code, out, err } = await run(['validate', '-'], { stdin: bytes })
+        expect(code).toBe(2)
+        expect(out).toBe('')
+        expect(err).toMatch(/^stanzakit: standard input: looks like UTF-16 or UTF-32/)
+      }
+    })
+
+    it('main: invalid UTF-8 makes the stanza holding it invalid, with its line, not the whole input', async () => {
+      const bad = new Uint8Array([
+        ...encoder.encode("<message id='a'/>\n<message id='b'><body>"),
+        0xff,
+        0xfe,
+        ...encoder.encode("</body></message>\n<message id='c'/>"),
+      ])
+      const { code, out } = await run(['validate', '-'], { stdin: bad })
+      expect(lines(out)).toEqual([
+        'ok message a',
+        'error 2 line 2: offset 22: not-well-formed: invalid UTF-8 (RFC 6120 §11.6)',
+        'ok message c',
+        '3 stanzas, 2 valid, 1 invalid',
+      ])
+      expect(code).toBe(1)
     })
 
     it('main: a UTF-8 byte order mark is dropped', async () => {
       const bytes = new Uint8Array([0xef, 0xbb, 0xbf, ...encoder.encode("<message id='b'/>")])
       const { code, out } = await run(['validate', '-'], { stdin: bytes })
-      expect(lines(out)).toEqual(['ok message b', '1 stanzas, 1 valid, 0 invalid'])
+      expect(lines(out)).toEqual(['ok message b', '1 stanza, 1 valid, 0 invalid'])
       expect(code).toBe(0)
     })
   })

@@ -9,30 +9,36 @@
  * - Text mode, on standard output: one line per stanza, `ok <kind> <id>` (id `-` when absent) or
  *   `error <n> line <line>: <path>: <condition>: <message>` (`n` counts stanzas from 1, `line`
  *   is where the stanza starts; several problems are joined with `; `), then the summary
- *   `N stanzas, N valid, N invalid`.
- * - `--json`: one JSON line per stanza on standard output: the decoded record (plus
- *   `$extensions`, the known `stanzakit/ext` extensions found valid in its payload, by name), or
+ *   `N stanzas, N valid, N invalid` (`1 stanza` for one).
+ * - `--json`: one JSON line per stanza on standard output: the decoded record plus `$extensions`,
+ *   the known `stanzakit/ext` extensions found valid in its payload, by name (only when there are
+ *   some), and `$line`, the line where the stanza starts; or
  *   `{"error":{"n":…,"line":…,"offset":…,"problems":[{"path","condition","message"}…]}}`.
  *   The summary goes to standard error, so standard output is JSON lines only.
  * - Stream-level elements (stream features and errors, TLS, SASL, stream management…) are not
  *   stanzas: they are skipped, not counted, with a note on standard error.
+ * - Input is UTF-8 (RFC 6120 §11.6; a byte order mark is dropped). Ill-formed UTF-8 makes the
+ *   stanza holding it invalid (`not-well-formed`), not the whole input.
  * - Exit status: 0 when every stanza is valid, 1 when any is invalid, 2 for a usage error or
- *   unreadable input (missing file, not UTF-8), with a message on standard error.
+ *   unreadable input (missing file, UTF-16 or UTF-32), with a message on standard error.
  *
- * Framing is `internal/split.ts`: stream headers set the content namespace (`--ns` is the one
- * for stanzas outside a header, or under a header declaring none) and their prefixes are
- * re-declared on the stanzas that use them. Nothing printed echoes unbounded input: decode
- * errors are bounded by `DecodeError`, ids and names are cut, and control, C1 and bidi
- * characters are escaped so a hostile dump cannot drive the terminal.
+ * Framing is the stream framer (`connection/framer.ts`) with the `'resync'` fault policy: a
+ * broken stanza is reported with its line and reading goes on at the next one. Stream headers set
+ * the content namespace (`--ns` is the one for stanzas outside a header, or under a header
+ * declaring none) and their prefixes are re-declared on the stanzas that use them. Nothing
+ * printed echoes unbounded input: decode errors are bounded by `DecodeError`, ids and names are
+ * cut, and control, C1 and bidi characters are escaped so a hostile dump cannot drive the
+ * terminal.
  *
  * This module only exports {@link main}; the executable is `bin.ts`.
  */
 import { readFile } from 'node:fs/promises'
 import * as E from 'fp-ts/lib/Either.js'
-import type * as DecodeError from './DecodeError.js'
+import { type Fault, type FrameEvent, framer } from './connection/framer.js'
+import * as DecodeError from './DecodeError.js'
 import * as ext from './ext/index.js'
 import { quote } from './internal/chars.js'
-import { type Chunk, split } from './internal/split.js'
+import * as NS from './internal/ns.js'
 import * as Stanza from './Stanza.js'
 
 // -------------------------------------------------------------------------------------
@@ -156,24 +162,20 @@ const parseArgs = (argv: ReadonlyArray<string>): Args => {
     return { _tag: 'Usage', message: `unknown command ${shown(command, 40)}` }
   return {
     _tag: 'Validate',
-    options: { file: file ?? '-', json, ns: ns ?? 'jabber:client' },
+    options: { file: file ?? '-', json, ns: ns ?? NS.CLIENT },
     explicit: file !== undefined,
   }
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true })
+/** A UTF-8 byte order mark: dropped, so that offsets count from the first character after it. */
+const withoutBom = (bytes: Uint8Array): Uint8Array =>
+  bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes
 
-/** The input as text: UTF-8 (RFC 6120 §11.6), a byte order mark dropped. */
-const decodeText = (bytes: Uint8Array): E.Either<string, string> => {
-  const [b0, b1] = bytes
-  if (b0 === 0 || b1 === 0 || (b0 === 0xfe && b1 === 0xff) || (b0 === 0xff && b1 === 0xfe))
-    return E.left('looks like UTF-16 or UTF-32; XMPP is UTF-8 (RFC 6120 §11.6)')
-  try {
-    return E.right(utf8.decode(bytes))
-  } catch {
-    return E.left('not valid UTF-8 (RFC 6120 §11.6)')
-  }
-}
+/** The root's qualified name, as written at the start of an element's text. */
+const rootName = (xml: string): string => /^<([^\s/>]*)/.exec(xml)?.[1] ?? ''
+
+/** How much input the framer reads at a time. */
+const CHUNK = 65_536
 
 const errorCode = (e: unknown): string =>
   typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string'
@@ -200,8 +202,8 @@ const knownExtensions: ReadonlyArray<readonly [string, AnyExtension]> = Object.e
   ext as Record<string, unknown>,
 ).flatMap(([name, x]) => (isExtension(x) ? [[name, x] as const] : []))
 
-/** The record, plus `$extensions` when any known extension decodes in its payload. */
-const withExtensions = (s: Stanza.Stanza): object => {
+/** The record, plus `$extensions` when any known extension decodes in its payload, and `$line`. */
+const withExtensions = (s: Stanza.Stanza, line: number): object => {
   const found: Record<string, ReadonlyArray<unknown>> = {}
   let any = false
   for (const [name, x] of knownExtensions) {
@@ -212,36 +214,48 @@ const withExtensions = (s: Stanza.Stanza): object => {
       any = true
     }
   }
-  return any ? { ...s, $extensions: found } : s
+  return any ? { ...s, $extensions: found, $line: line } : { ...s, $line: line }
 }
 
 // -------------------------------------------------------------------------------------
 // validate
 // -------------------------------------------------------------------------------------
 
+/** Input the CLI cannot read at all: `validate` stops, `main` exits 2. */
+export interface Unreadable {
+  readonly _tag: 'Unreadable'
+  readonly message: string
+}
+
 /**
- * Validates the stanzas of `text` and writes the report (see the module comment). Returns the
- * counts; the caller turns them into the exit status.
+ * Validates the stanzas of `input` (bytes, read chunk by chunk) and writes the report (see the
+ * module comment). Returns the counts, which the caller turns into the exit status, or
+ * `Unreadable` (before anything is written) when the input is not in UTF-8.
  *
  * @category validate
  */
 export const validate = (
-  text: string,
+  input: Uint8Array,
   options: Omit<Options, 'file'>,
   out: (line: string) => void,
   err: (line: string) => void,
-): Summary => {
+): Summary | Unreadable => {
   let valid = 0
   let invalid = 0
-  const report = (chunk: Chunk): void => {
+  let unreadable: Unreadable | undefined
+  // The content namespace in scope: the header's, else the option's.
+  let ns = options.ns
+  const report = (
+    decoded: E.Either<DecodeError.DecodeError, Stanza.Stanza>,
+    where: { readonly line: number; readonly offset: number },
+  ): void => {
     const n = valid + invalid + 1
-    const decoded = Stanza.decode(chunk.xml, { ns: chunk.contentNs })
     if (E.isRight(decoded)) {
       valid++
       const s = decoded.right
       out(
         options.json
-          ? safe(JSON.stringify(withExtensions(s)))
+          ? safe(JSON.stringify(withExtensions(s, where.line)))
           : `ok ${s.kind} ${safe(shown(s.id ?? '-'))}`,
       )
       return
@@ -252,23 +266,51 @@ export const validate = (
       options.json
         ? safe(
             JSON.stringify({
-              error: { n, line: chunk.line, offset: chunk.offset, problems: e.problems },
+              error: { n, line: where.line, offset: where.offset, problems: e.problems },
             }),
           )
-        : safe(`error ${n} line ${chunk.line}: ${problemsLine(e)}`),
+        : safe(`error ${n} line ${where.line}: ${problemsLine(e)}`),
     )
   }
-  for (const chunk of split(text, { ns: options.ns }).chunks) {
-    if (chunk.level === 'stream')
-      err(
-        safe(
-          `note: line ${chunk.line}: skipped <${shown(chunk.name, 64)}>, a stream-level element, not a stanza${chunk.complete ? '' : ' (truncated)'}`,
-        ),
-      )
-    else report(chunk)
+  const skip = (line: number, name: string, complete: boolean): void =>
+    err(
+      safe(
+        `note: line ${line}: skipped <${shown(name, 64)}>, a stream-level element, not a stanza${complete ? '' : ' (truncated)'}`,
+      ),
+    )
+  const handle = (events: ReadonlyArray<FrameEvent | Fault>): void => {
+    for (const e of events)
+      switch (e._tag) {
+        case 'StreamOpen':
+          ns = e.ns
+          break
+        case 'StreamClose':
+          ns = options.ns
+          break
+        case 'StreamError':
+          // Only an encoding the framer cannot read stops a dump, before any other event.
+          unreadable = { _tag: 'Unreadable', message: e.message }
+          return
+        case 'Element':
+          if (NS.streamLevel.has(e.element.ns)) skip(e.line, rootName(e.xml), true)
+          else report(Stanza.decode(e.xml, { ns }), e)
+          break
+        case 'Fault':
+          // A stream header that does not parse: its scope still applies; not a stanza either.
+          if (e.ns === NS.STREAM && /^(?:[^:]*:)?stream$/.test(e.name)) break
+          if (NS.streamLevel.has(e.ns)) skip(e.line, e.name, e.complete)
+          else report(E.left(DecodeError.fromXmlError(e.error)), e)
+          break
+      }
   }
+  const f = framer({ onFault: 'resync', ns: options.ns })
+  const bytes = withoutBom(input)
+  for (let at = 0; at < bytes.length && unreadable === undefined; at += CHUNK)
+    handle(f.push(bytes.subarray(at, at + CHUNK)))
+  if (unreadable === undefined) handle(f.end())
+  if (unreadable !== undefined) return unreadable
   const summary = { stanzas: valid + invalid, valid, invalid }
-  const line = `${summary.stanzas} stanzas, ${valid} valid, ${invalid} invalid`
+  const line = `${plural(summary.stanzas, 'stanza')}, ${valid} valid, ${invalid} invalid`
   if (options.json) err(line)
   else out(line)
   return summary
@@ -322,11 +364,6 @@ export const main = async (argv: ReadonlyArray<string>, io: Io = nodeIo): Promis
     io.stderr(`stanzakit: cannot read ${name}: ${safe(shown(errorCode(e), 40))}\n`)
     return 2
   }
-  const text = decodeText(bytes)
-  if (E.isLeft(text)) {
-    io.stderr(`stanzakit: ${name}: ${text.left}\n`)
-    return 2
-  }
   let buffer = ''
   const out = (line: string): void => {
     buffer += `${line}\n`
@@ -340,7 +377,11 @@ export const main = async (argv: ReadonlyArray<string>, io: Io = nodeIo): Promis
     buffer = ''
     io.stderr(`${line}\n`)
   }
-  const summary = validate(text.right, { json, ns }, out, err)
+  const result = validate(bytes, { json, ns }, out, err)
   if (buffer !== '') io.stdout(buffer)
-  return summary.invalid > 0 ? 1 : 0
+  if ('_tag' in result) {
+    io.stderr(`stanzakit: ${name}: ${result.message}\n`)
+    return 2
+  }
+  return result.invalid > 0 ? 1 : 0
 }

@@ -39,8 +39,8 @@ import { isDeepStrictEqual } from 'node:util'
 import fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
 import { kinds, prng } from '../../bench/corpus.js'
+import { framer } from '../../src/connection/framer.js'
 import type { Condition, DecodeError } from '../../src/DecodeError.js'
-import { split } from '../../src/internal/split.js'
 import * as Stanza from '../../src/Stanza.js'
 import * as Xml from '../../src/Xml.js'
 import { stanza as stanzaRecord } from '../arbitraries/Stanza.js'
@@ -161,10 +161,11 @@ const check = (
 /** Valid stanzas to mutate: the benchmark kinds, the example stream, the catalog's accepted cases. */
 const seeds: ReadonlyArray<string> = (() => {
   const out: string[] = kinds.map((k) => k.xml)
-  const stream = split(readFileSync(new URL('../../examples/stream.xml', import.meta.url), 'utf8'))
-  for (const c of stream.chunks)
-    if (c.level === 'stanza' && c.name !== '' && c.complete && c.contentNs === 'jabber:client')
-      out.push(c.xml)
+  const f = framer({ onFault: 'resync' })
+  const stream = readFileSync(new URL('../../examples/stream.xml', import.meta.url))
+  for (const e of [...f.push(stream), ...f.end()])
+    if (e._tag === 'Element' && ['message', 'presence', 'iq'].includes(e.element.name))
+      out.push(e.xml)
   for (const c of catalog)
     if (
       'accept' in c.expect &&

@@ -32,20 +32,14 @@
  */
 import { createHash } from 'node:crypto'
 import * as E from 'fp-ts/lib/Either.js'
+import * as NS from '../internal/ns.js'
 import * as Jid from '../Jid.js'
 import type * as Xml from '../Xml.js'
 import { DEFAULT_TIMEOUT } from './connect.js'
 import { streamHeader } from './framer.js'
 import { checkTimeout, Link, parseService } from './internal/link.js'
 import { goOnline, statusHistory } from './internal/live.js'
-import {
-  abort,
-  expectElement,
-  expectOpen,
-  isStreamError,
-  NS_COMPONENT,
-  NS_STREAM,
-} from './internal/stream.js'
+import { abort, expectElement, expectOpen, isStreamError } from './internal/stream.js'
 import * as S from './Session.js'
 
 // -------------------------------------------------------------------------------------
@@ -127,8 +121,8 @@ const run = async (
     alpn: 'xmpp-component',
   })
   try {
-    link.write(streamHeader({ to: o.domain, ns: NS_COMPONENT }))
-    const attrs = await expectOpen(link, NS_COMPONENT, deadline)
+    link.write(streamHeader({ to: o.domain, ns: NS.COMPONENT_ACCEPT }))
+    const attrs = await expectOpen(link, NS.COMPONENT_ACCEPT, deadline)
     const id = attrs.id
     if (id === undefined || id === '')
       throw abort(link, 'invalid-id', 'the server sent no stream id')
@@ -143,15 +137,15 @@ const run = async (
           throw S.authFailure('not-authorized', e.text)
         throw e
       }
-      if (el.name === 'handshake' && el.ns === NS_COMPONENT) break
-      if (el.name === 'features' && el.ns === NS_STREAM) continue // some servers send empty ones
+      if (el.name === 'handshake' && el.ns === NS.COMPONENT_ACCEPT) break
+      if (el.name === 'features' && el.ns === NS.STREAM) continue // some servers send empty ones
       if (isStreamError(el)) continue // not reached: expectElement rejects
       throw abort(link, 'unsupported-stanza-type', `expected <handshake/>, got <${el.name}/>`)
     }
     return goOnline({
       link,
       jid,
-      ns: NS_COMPONENT,
+      ns: NS.COMPONENT_ACCEPT,
       status,
       closeTimeout: Math.min(timeout, CLOSE_WAIT),
       component: true,

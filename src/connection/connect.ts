@@ -47,6 +47,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import * as Iq from '../Iq.js'
+import * as NS from '../internal/ns.js'
 import * as Jid from '../Jid.js'
 import * as Stanza from '../Stanza.js'
 import * as Xml from '../Xml.js'
@@ -62,12 +63,6 @@ import {
   expectElement,
   expectOpen,
   fromSaslPayload,
-  NS_BIND,
-  NS_CLIENT,
-  NS_SASL,
-  NS_SESSION,
-  NS_STREAM,
-  NS_TLS,
   saslPayload,
   textOf,
 } from './internal/stream.js'
@@ -136,16 +131,16 @@ const header = (r: Resolved): string =>
   streamHeader({
     to: r.o.domain,
     version: '1.0',
-    ns: NS_CLIENT,
+    ns: NS.CLIENT,
     ...(r.o.lang === undefined ? {} : { lang: r.o.lang }),
   })
 
 /** Sends our header and reads the server's header and `<stream:features/>` (RFC 6120 §4.3). */
 const openStream = async (link: Link, r: Resolved): Promise<Xml.XmlElement> => {
   link.write(header(r))
-  await expectOpen(link, NS_CLIENT, r.deadline)
+  await expectOpen(link, NS.CLIENT, r.deadline)
   const features = await expectElement(link, 'features', r.deadline)
-  if (features.name !== 'features' || features.ns !== NS_STREAM)
+  if (features.name !== 'features' || features.ns !== NS.STREAM)
     throw abort(
       link,
       'unsupported-stanza-type',
@@ -156,9 +151,9 @@ const openStream = async (link: Link, r: Resolved): Promise<Xml.XmlElement> => {
 
 /** STARTTLS (RFC 6120 §5.4): returns the features of the encrypted stream. */
 const startTls = async (link: Link, r: Resolved): Promise<Xml.XmlElement> => {
-  link.write(`<starttls xmlns='${NS_TLS}'/>`)
+  link.write(`<starttls xmlns='${NS.TLS}'/>`)
   const answer = await expectElement(link, 'starttls', r.deadline)
-  if (answer.ns !== NS_TLS || answer.name !== 'proceed') {
+  if (answer.ns !== NS.TLS || answer.name !== 'proceed') {
     link.destroy()
     const e = S.tlsFailure(
       answer.name === 'failure' ? 'the server refused STARTTLS' : `unexpected <${answer.name}/>`,
@@ -177,9 +172,9 @@ const secure = async (
   features: Xml.XmlElement,
 ): Promise<Xml.XmlElement> => {
   if (link.secure) return features
-  const offer = child(features, 'starttls', NS_TLS)
+  const offer = child(features, 'starttls', NS.TLS)
   if (r.tls === 'none') {
-    if (offer !== undefined && child(offer, 'required', NS_TLS) !== undefined) {
+    if (offer !== undefined && child(offer, 'required', NS.TLS) !== undefined) {
       link.end('</stream:stream>')
       throw S.tlsFailure("the server requires TLS and tls is 'none'")
     }
@@ -196,11 +191,11 @@ const secure = async (
 /** Awaits the next SASL element (RFC 6120 §6.4): challenge, success or failure. */
 const saslStep = async (link: Link, r: Resolved): Promise<Xml.XmlElement> => {
   const el = await expectElement(link, 'auth', r.deadline)
-  if (el.ns !== NS_SASL)
+  if (el.ns !== NS.SASL)
     throw abort(link, 'unsupported-stanza-type', `unexpected <${el.name}/> during SASL`)
   if (el.name === 'failure') {
     link.end('</stream:stream>')
-    throw S.authFailure(conditionOf(el, NS_SASL) ?? 'not-authorized', describedBy(el, NS_SASL))
+    throw S.authFailure(conditionOf(el, NS.SASL) ?? 'not-authorized', describedBy(el, NS.SASL))
   }
   if (el.name !== 'challenge' && el.name !== 'success')
     throw abort(link, 'unsupported-stanza-type', `unexpected <${el.name}/> during SASL`)
@@ -210,7 +205,7 @@ const saslStep = async (link: Link, r: Resolved): Promise<Xml.XmlElement> => {
 const payloadOf = (link: Link, el: Xml.XmlElement): string => {
   const p = fromSaslPayload(el)
   if (p === undefined) {
-    link.write(`<abort xmlns='${NS_SASL}'/>`)
+    link.write(`<abort xmlns='${NS.SASL}'/>`)
     link.end('</stream:stream>')
     throw S.authFailure('incorrect-encoding', `the server's <${el.name}/> is not base64`)
   }
@@ -219,18 +214,18 @@ const payloadOf = (link: Link, el: Xml.XmlElement): string => {
 
 /** Gives up on SASL for a fault of ours to report (bad server data, bad signature). */
 const saslAbort = (link: Link, e: Sasl.SaslError): S.AuthFailure => {
-  link.write(`<abort xmlns='${NS_SASL}'/>`)
+  link.write(`<abort xmlns='${NS.SASL}'/>`)
   link.end('</stream:stream>')
   return S.authFailure(e.condition, e.message)
 }
 
 /** SASL (RFC 6120 §6): authenticates or throws `AuthFailure`. */
 const authenticate = async (link: Link, r: Resolved, features: Xml.XmlElement): Promise<void> => {
-  const mechanisms = child(features, 'mechanisms', NS_SASL)
+  const mechanisms = child(features, 'mechanisms', NS.SASL)
   const offered =
     mechanisms === undefined
       ? []
-      : children(mechanisms, 'mechanism', NS_SASL).map((m) => textOf(m).trim())
+      : children(mechanisms, 'mechanism', NS.SASL).map((m) => textOf(m).trim())
   const allowPlain = link.secure || r.o.allowPlainWithoutTls === true
   const allowed = r.o.mechanisms
   const mechanism = Sasl.choose(
@@ -247,7 +242,7 @@ const authenticate = async (link: Link, r: Resolved, features: Xml.XmlElement): 
     )
   }
   const auth = (initial: string | Uint8Array): void =>
-    link.write(`<auth xmlns='${NS_SASL}' mechanism='${mechanism}'>${saslPayload(initial)}</auth>`)
+    link.write(`<auth xmlns='${NS.SASL}' mechanism='${mechanism}'>${saslPayload(initial)}</auth>`)
 
   if (mechanism === 'PLAIN') {
     auth(Sasl.plain(r.o.username, r.o.password))
@@ -267,7 +262,7 @@ const authenticate = async (link: Link, r: Resolved, features: Xml.XmlElement): 
     throw saslAbort(link, saslError('success before the SCRAM exchange'))
   const final = client.final(payloadOf(link, challenge))
   if (E.isLeft(final)) throw saslAbort(link, final.left)
-  link.write(`<response xmlns='${NS_SASL}'>${saslPayload(final.right.message)}</response>`)
+  link.write(`<response xmlns='${NS.SASL}'>${saslPayload(final.right.message)}</response>`)
   let outcome = await saslStep(link, r)
   let serverFinal: string
   if (outcome.name === 'challenge') {
@@ -275,7 +270,7 @@ const authenticate = async (link: Link, r: Resolved, features: Xml.XmlElement): 
     serverFinal = payloadOf(link, outcome)
     const ok = final.right.verify(serverFinal)
     if (E.isLeft(ok)) throw saslAbort(link, ok.left)
-    link.write(`<response xmlns='${NS_SASL}'/>`)
+    link.write(`<response xmlns='${NS.SASL}'/>`)
     outcome = await saslStep(link, r)
     if (outcome.name !== 'success') throw saslAbort(link, saslError('a third challenge'))
     return
@@ -306,7 +301,7 @@ const negotiationIq = async (
   link.write(Stanza.encode(request))
   for (;;) {
     const el = await expectElement(link, stage, r.deadline)
-    if (el.name !== 'iq' || el.ns !== NS_CLIENT) continue // nothing else is routed to us yet
+    if (el.name !== 'iq' || el.ns !== NS.CLIENT) continue // nothing else is routed to us yet
     if (el.attrs.id !== request.id) continue
     const decoded = Stanza.decodeElement(el)
     if (E.isLeft(decoded) || decoded.right.kind !== 'iq')
@@ -317,7 +312,7 @@ const negotiationIq = async (
 
 /** Resource binding (RFC 6120 §7): our full JID. */
 const bind = async (link: Link, r: Resolved, features: Xml.XmlElement): Promise<Jid.Jid> => {
-  if (child(features, 'bind', NS_BIND) === undefined) {
+  if (child(features, 'bind', NS.BIND) === undefined) {
     link.end('</stream:stream>')
     throw S.bindFailure('not-allowed', 'the server offers no resource binding')
   }
@@ -328,17 +323,17 @@ const bind = async (link: Link, r: Resolved, features: Xml.XmlElement): Promise<
     'bind',
     Xml.element(
       'bind',
-      NS_BIND,
+      NS.BIND,
       {},
-      resource === undefined ? [] : [Xml.element('resource', NS_BIND, {}, [resource])],
+      resource === undefined ? [] : [Xml.element('resource', NS.BIND, {}, [resource])],
     ),
   )
   if (response.type !== 'result') {
     link.end('</stream:stream>')
     throw S.bindFailure(response.error?.condition ?? 'undefined-condition', response.error?.text)
   }
-  const b = response.payload.find((p) => p.name === 'bind' && p.ns === NS_BIND)
-  const j = b === undefined ? undefined : child(b, 'jid', NS_BIND)
+  const b = response.payload.find((p) => p.name === 'bind' && p.ns === NS.BIND)
+  const j = b === undefined ? undefined : child(b, 'jid', NS.BIND)
   const jid = j === undefined ? undefined : Jid.parse(textOf(j).trim())
   if (jid === undefined || E.isLeft(jid) || Jid.isBare(jid.right)) {
     link.end('</stream:stream>')
@@ -349,9 +344,9 @@ const bind = async (link: Link, r: Resolved, features: Xml.XmlElement): Promise<
 
 /** RFC 3921 §3 session establishment, only if the server still requires it (RFC 6121 App. E). */
 const legacySession = async (link: Link, r: Resolved, features: Xml.XmlElement): Promise<void> => {
-  const s = child(features, 'session', NS_SESSION)
-  if (s === undefined || child(s, 'optional', NS_SESSION) !== undefined) return
-  const response = await negotiationIq(link, r, 'session', Xml.element('session', NS_SESSION))
+  const s = child(features, 'session', NS.SESSION)
+  if (s === undefined || child(s, 'optional', NS.SESSION) !== undefined) return
+  const response = await negotiationIq(link, r, 'session', Xml.element('session', NS.SESSION))
   if (response.type !== 'result') {
     link.end('</stream:stream>')
     throw S.bindFailure(
@@ -422,7 +417,7 @@ const run = async (
     return goOnline({
       link,
       jid,
-      ns: NS_CLIENT,
+      ns: NS.CLIENT,
       status,
       closeTimeout: Math.min(r.timeout, CLOSE_WAIT),
       component: false,

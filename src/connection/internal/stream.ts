@@ -1,24 +1,12 @@
 /**
- * Stream machinery shared by c2s and component sessions (RFC 6120 §4): namespaces, element
- * lookups, stream errors both ways, and the bounded reads used while negotiating. Internal.
+ * Stream machinery shared by c2s and component sessions (RFC 6120 §4): element lookups, stream
+ * errors both ways, and the bounded reads used while negotiating. Namespaces come from
+ * `internal/ns.ts`. Internal.
  */
+import * as NS from '../../internal/ns.js'
 import type * as Xml from '../../Xml.js'
 import * as S from '../Session.js'
 import type { Link } from './link.js'
-
-// -------------------------------------------------------------------------------------
-// namespaces
-// -------------------------------------------------------------------------------------
-
-export const NS_STREAM = 'http://etherx.jabber.org/streams'
-export const NS_STREAMS = 'urn:ietf:params:xml:ns:xmpp-streams'
-export const NS_TLS = 'urn:ietf:params:xml:ns:xmpp-tls'
-export const NS_SASL = 'urn:ietf:params:xml:ns:xmpp-sasl'
-export const NS_BIND = 'urn:ietf:params:xml:ns:xmpp-bind'
-export const NS_SESSION = 'urn:ietf:params:xml:ns:xmpp-session'
-export const NS_STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas'
-export const NS_CLIENT = 'jabber:client'
-export const NS_COMPONENT = 'jabber:component:accept'
 
 // -------------------------------------------------------------------------------------
 // element lookups
@@ -63,14 +51,14 @@ export const describedBy = (el: Xml.XmlElement, ns: string): string | undefined 
 }
 
 export const isStreamError = (el: Xml.XmlElement): boolean =>
-  el.name === 'error' && el.ns === NS_STREAM
+  el.name === 'error' && el.ns === NS.STREAM
 
 /** A `<stream:error/>` from the server (RFC 6120 §4.9.2) as a `StreamError`. */
 export const fromStreamError = (el: Xml.XmlElement): S.StreamError =>
   S.streamError(
-    conditionOf(el, NS_STREAMS) ?? 'undefined-condition',
+    conditionOf(el, NS.STREAM_ERRORS) ?? 'undefined-condition',
     'server',
-    describedBy(el, NS_STREAMS),
+    describedBy(el, NS.STREAM_ERRORS),
   )
 
 // -------------------------------------------------------------------------------------
@@ -91,8 +79,8 @@ export const streamErrorXml = (condition: string, text?: string): string => {
   const t =
     text === undefined || text === ''
       ? ''
-      : `<text xmlns='${NS_STREAMS}'>${escapeText(text.slice(0, 200)).replace(/[^\t\n\r\x20-\uD7FF\uE000-\uFFFD]/gu, '\uFFFD')}</text>`
-  return `<stream:error><${c} xmlns='${NS_STREAMS}'/>${t}</stream:error></stream:stream>`
+      : `<text xmlns='${NS.STREAM_ERRORS}'>${escapeText(text.slice(0, 200)).replace(/[^\t\n\r\x20-\uD7FF\uE000-\uFFFD]/gu, '\uFFFD')}</text>`
+  return `<stream:error><${c} xmlns='${NS.STREAM_ERRORS}'/>${t}</stream:error></stream:stream>`
 }
 
 const b64 = (data: string | Uint8Array): string =>
