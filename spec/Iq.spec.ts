@@ -5,7 +5,9 @@ import { pipe } from 'fp-ts/lib/function.js'
 import * as O from 'fp-ts/lib/Option.js'
 import * as DecodeError from '../src/DecodeError.js'
 import * as Iq from '../src/Iq.js'
+import * as Jid from '../src/Jid.js'
 import * as Message from '../src/Message.js'
+import * as Stanza from '../src/Stanza.js'
 import * as StanzaError from '../src/StanzaError.js'
 import * as Xml from '../src/Xml.js'
 import {
@@ -522,7 +524,7 @@ describe('Iq', () => {
   describe('rules', () => {
     it('reply: type result, same id, error removed, reply addressing; clear (default) empties the payload', () => {
       fc.assert(
-        fc.property(arbIq, fc.boolean(), (q, component) => {
+        fc.property(iqRequest, fc.boolean(), (q, component) => {
           for (const r of [Iq.reply({ component })(q), Iq.reply({ clear: true, component })(q)]) {
             expect(r.type).toBe('result')
             expect(r.id).toBe(q.id)
@@ -551,14 +553,14 @@ describe('Iq', () => {
       )
     })
 
-    it('reply: on an error iq removes the error', () => {
+    it('reply: on an error iq (through Stanza.reply: Iq.reply takes requests only) removes the error', () => {
       const e = Iq.make({
         type: 'error',
         id: 'e1',
         payload: [el('a', 'urn:a')],
         error: StanzaError.make('conflict'),
       })
-      expect(Iq.reply({ clear: false })(e)).toEqual({
+      expect(Stanza.reply({ clear: false })(e)).toEqual({
         kind: 'iq',
         type: 'result',
         id: 'e1',
@@ -634,7 +636,7 @@ describe('Iq', () => {
   describe('laws', () => {
     it('reply keeps the id, for every option', () => {
       fc.assert(
-        fc.property(arbIq, fc.boolean(), fc.boolean(), (q, clear, component) => {
+        fc.property(iqRequest, fc.boolean(), fc.boolean(), (q, clear, component) => {
           expect(Iq.reply({ clear, component })(q).id).toBe(q.id)
           expect(Iq.result(q).id).toBe(q.id)
         }),
@@ -667,15 +669,21 @@ describe('Iq', () => {
         fc.property(arbIq, stanzaError, (q, e) => {
           const before = structuredClone(q)
           const frozen = Object.freeze({ ...q, payload: Object.freeze([...q.payload]) })
-          Iq.reply()(frozen)
-          Iq.reply({ clear: false })(frozen)
-          Iq.result(frozen)
+          if (Iq.isRequest(frozen)) {
+            Iq.reply()(frozen)
+            Iq.reply({ clear: false })(frozen)
+            Iq.result(frozen)
+          }
+          Stanza.reply()(frozen)
           Iq.unhandled(frozen)
+          Iq.errorReply(e, { clear: false })(frozen)
           Iq.setQuery('urn:x')(frozen)
           Iq.delQuery(frozen)
           Iq.setPayload([])(frozen)
           Iq.encode(frozen)
-          Iq.reply()(Object.freeze({ ...frozen, type: 'error' as const, error: Object.freeze(e) }))
+          Stanza.reply()(
+            Object.freeze({ ...frozen, type: 'error' as const, error: Object.freeze(e) }),
+          )
           expect(frozen).toEqual(before)
         }),
         { numRuns: 100 },
@@ -692,6 +700,284 @@ describe('Iq', () => {
       expect(untyped.kind).toBe('iq')
       expect(wrong.kind).toBe('message')
       expect(CLIENT).toBe('jabber:client')
+    })
+  })
+
+  // -----------------------------------------------------------------------------------
+  // who may answer a request (docs/security.md §6)
+  describe('rules: allowedResponders / isResponseTo', () => {
+    const ME = jid('juliet@example.com/balcony')
+    const MY_BARE = jid('juliet@example.com')
+    const MY_DOMAIN = jid('example.com')
+    const MY_OTHER = jid('juliet@example.com/chamber')
+    const PEER = jid('romeo@example.net/orchard')
+    const PEER_BARE = jid('romeo@example.net')
+    const PEER_DOMAIN = jid('example.net')
+    const MALLORY = jid('mallory@evil.example/x')
+    const pingEl = Xml.element('ping', 'urn:xmpp:ping')
+
+    type From = Jid.Jid | undefined
+    const everyone: ReadonlyArray<From> = [
+      undefined,
+      ME,
+      MY_BARE,
+      MY_OTHER,
+      MY_DOMAIN,
+      PEER,
+      PEER_BARE,
+      jid('romeo@example.net/Orchard'),
+      PEER_DOMAIN,
+      MALLORY,
+    ]
+
+    /**
+     * The docs/security.md §6 table written again, by string surgery rather than the Jid
+     * module: the resource starts at the first '/', and a bare JID's domain follows its '@'.
+     */
+    const reference =
+      (to: From, me: From, acceptOwnDomain: boolean) =>
+      (from: From): boolean => {
+        const own = me?.split('/')[0]
+        if (to === undefined) {
+          if (from === undefined) return true
+          if (own === undefined) return false
+          return from === own || (acceptOwnDomain && from === own.split('@').pop())
+        }
+        if (from === undefined) return to === own
+        return from === to
+      }
+
+    const ask = (to: From, id = 'q1'): Iq.Request =>
+      Iq.get(pingEl, { id, ...(to === undefined ? {} : { to }) })
+    const answer = (from: From, type: 'result' | 'error' = 'result', id = 'q1'): Iq.Iq =>
+      Iq.make({ type, id, ...(from === undefined ? {} : { from }) })
+
+    // The JIDs of a case, related to `me` so that the table's rows are all hit often.
+    const cast = fc.tuple(arbJid, arbJid, arbJid).map(([me, stranger, other]) => {
+      const bare = me.split('/')[0] as Jid.Jid
+      const domain = bare.split('@').pop() as Jid.Jid
+      return { me, related: [me, bare, domain, `${bare}/${other.length}` as Jid.Jid, stranger] }
+    })
+    const pick = (related: ReadonlyArray<Jid.Jid>) =>
+      fc.oneof(
+        fc.constant(undefined),
+        fc.constantFrom(...related),
+        arbJid.map((j): From => j),
+      )
+    const scenario = cast.chain(({ me, related }) =>
+      fc.record({
+        me: fc.option(fc.constant(me), { nil: undefined, freq: 4 }),
+        to: pick(related),
+        from: pick(related),
+        acceptOwnDomain: fc.boolean(),
+        request: iqRequest,
+        response: iqResponse,
+      }),
+    )
+    const withTo = (q: Iq.Request, to: From): Iq.Request => {
+      const { to: _, ...rest } = q
+      return to === undefined ? rest : { ...rest, to }
+    }
+    const withFrom = (r: Iq.Iq, from: From): Iq.Iq => {
+      const { from: _, ...rest } = r
+      return from === undefined ? rest : { ...rest, from }
+    }
+    const options = (acceptOwnDomain: boolean): Iq.ResponderOptions =>
+      acceptOwnDomain ? { acceptOwnDomain } : {}
+
+    it('allowedResponders: agrees with the table for random requests, senders and own JIDs', () => {
+      fc.assert(
+        fc.property(scenario, ({ me, to, from, acceptOwnDomain, request }) => {
+          const r = Iq.allowedResponders(withTo(request, to), me, options(acceptOwnDomain))
+          const allowed = from === undefined ? r.absent : from === r.jid || from === r.domain
+          expect(allowed).toBe(reference(to, me, acceptOwnDomain)(from))
+        }),
+        { numRuns: 1000 },
+      )
+    })
+
+    it('isResponseTo: kind iq, type result|error, same id and an allowed from — nothing else', () => {
+      const kinds = fc.constantFrom('same', 'other-id', 'get', 'set', 'message')
+      fc.assert(
+        fc.property(scenario, kinds, (s, kind) => {
+          const request = withTo(s.request, s.to)
+          const base = withFrom({ ...s.response, id: request.id }, s.from)
+          const response: Iq.Iq =
+            kind === 'same'
+              ? base
+              : kind === 'other-id'
+                ? { ...base, id: `${request.id}x` }
+                : kind === 'message'
+                  ? (Message.make({ id: request.id, type: 'error' }) as unknown as Iq.Iq)
+                  : { ...base, type: kind, payload: [pingEl] }
+          const expected = kind === 'same' && reference(s.to, s.me, s.acceptOwnDomain)(s.from)
+          expect(Iq.isResponseTo(request, s.me, options(s.acceptOwnDomain))(response)).toBe(
+            expected,
+          )
+        }),
+        { numRuns: 1000 },
+      )
+    })
+
+    it('isResponseTo: an unparsable or non-canonical from never matches', () => {
+      const canonical = (s: string): boolean => {
+        const r = Jid.parse(s)
+        return E.isRight(r) && r.right === s
+      }
+      const mangle = (j: string): fc.Arbitrary<string> =>
+        fc.constantFrom(
+          j.toUpperCase(),
+          ` ${j}`,
+          `${j}/`,
+          `@${j}`,
+          `${j.split('/')[0]}@`,
+          j.replace('@', '@@'),
+          '',
+        )
+      const bogus = cast.chain(({ me, related }) =>
+        fc.record({
+          me: fc.constant(me),
+          to: pick(related),
+          from: fc.oneof(fc.string(), fc.constantFrom(...related).chain(mangle)),
+          acceptOwnDomain: fc.boolean(),
+        }),
+      )
+      fc.assert(
+        fc.property(
+          bogus.filter((b) => !canonical(b.from)),
+          fc.constantFrom<'result' | 'error'>('result', 'error'),
+          ({ me, to, from, acceptOwnDomain }, type) => {
+            const answers = Iq.isResponseTo(ask(to), me, options(acceptOwnDomain))
+            expect(answers(answer(from as Jid.Jid, type))).toBe(false)
+          },
+        ),
+        { numRuns: 1000 },
+      )
+    })
+
+    interface Row {
+      readonly title: string
+      readonly me: From
+      readonly to: From
+      readonly acceptOwnDomain?: boolean
+      readonly allowed: ReadonlyArray<From>
+    }
+    const rows: ReadonlyArray<Row> = [
+      {
+        title: 'to absent → absent or bare(me)',
+        me: ME,
+        to: undefined,
+        allowed: [undefined, MY_BARE],
+      },
+      {
+        title: 'to absent, acceptOwnDomain → also domain(me)',
+        me: ME,
+        to: undefined,
+        acceptOwnDomain: true,
+        allowed: [undefined, MY_BARE, MY_DOMAIN],
+      },
+      {
+        title: 'to absent, not bound → absent only',
+        me: undefined,
+        to: undefined,
+        allowed: [undefined],
+      },
+      {
+        title: 'to absent, not bound, acceptOwnDomain → absent only',
+        me: undefined,
+        to: undefined,
+        acceptOwnDomain: true,
+        allowed: [undefined],
+      },
+      {
+        title: 'to bare(me) → bare(me) or absent',
+        me: ME,
+        to: MY_BARE,
+        allowed: [MY_BARE, undefined],
+      },
+      {
+        title: 'to bare(me), not bound → exactly that JID',
+        me: undefined,
+        to: MY_BARE,
+        allowed: [MY_BARE],
+      },
+      { title: 'to a peer full JID → exactly it', me: ME, to: PEER, allowed: [PEER] },
+      {
+        title: 'to a peer bare JID → exactly it (not its resources)',
+        me: ME,
+        to: PEER_BARE,
+        allowed: [PEER_BARE],
+      },
+      { title: 'to a domain → exactly it', me: ME, to: PEER_DOMAIN, allowed: [PEER_DOMAIN] },
+      {
+        title: 'to our own domain → exactly it, even with acceptOwnDomain',
+        me: ME,
+        to: MY_DOMAIN,
+        acceptOwnDomain: true,
+        allowed: [MY_DOMAIN],
+      },
+      { title: 'to our other resource → exactly it', me: ME, to: MY_OTHER, allowed: [MY_OTHER] },
+      { title: 'to our own full JID → exactly it', me: ME, to: ME, allowed: [ME] },
+    ]
+    for (const row of rows) {
+      it(`isResponseTo: ${row.title}`, () => {
+        const answers = Iq.isResponseTo(ask(row.to), row.me, options(row.acceptOwnDomain === true))
+        for (const from of everyone)
+          for (const type of ['result', 'error'] as const)
+            expect({ from, type, ok: answers(answer(from, type)) }).toEqual({
+              from,
+              type,
+              ok: row.allowed.includes(from),
+            })
+      })
+    }
+
+    it('allowedResponders: the record for each kind of row', () => {
+      expect(Iq.allowedResponders(ask(undefined), ME)).toEqual({
+        absent: true,
+        jid: MY_BARE,
+        domain: undefined,
+      })
+      expect(Iq.allowedResponders(ask(undefined), ME, { acceptOwnDomain: true })).toEqual({
+        absent: true,
+        jid: MY_BARE,
+        domain: MY_DOMAIN,
+      })
+      expect(Iq.allowedResponders(ask(undefined), undefined, { acceptOwnDomain: true })).toEqual({
+        absent: true,
+        jid: undefined,
+        domain: undefined,
+      })
+      expect(Iq.allowedResponders(ask(MY_BARE), ME)).toEqual({
+        absent: true,
+        jid: MY_BARE,
+        domain: undefined,
+      })
+      expect(Iq.allowedResponders(ask(PEER), ME, { acceptOwnDomain: true })).toEqual({
+        absent: false,
+        jid: PEER,
+        domain: undefined,
+      })
+    })
+
+    it('isResponseTo: the allowed set is fixed when the request and me are applied', () => {
+      const request = ask(undefined)
+      const unbound = Iq.isResponseTo(request, undefined)
+      expect(unbound(answer(MY_BARE))).toBe(false)
+      expect(Iq.isResponseTo(request, ME)(answer(MY_BARE))).toBe(true)
+      expect(unbound(answer(MY_BARE))).toBe(false)
+    })
+
+    it('isResponseTo: a refinement usable with Array.filter', () => {
+      const request = ask(PEER)
+      const incoming: ReadonlyArray<Iq.Iq> = [
+        answer(MALLORY),
+        Iq.get(pingEl, { id: 'q1', from: PEER }),
+        answer(PEER, 'error'),
+        answer(PEER, 'result', 'q2'),
+      ]
+      const responses: ReadonlyArray<Iq.Response> = incoming.filter(Iq.isResponseTo(request, ME))
+      expect(responses).toEqual([answer(PEER, 'error')])
     })
   })
 })

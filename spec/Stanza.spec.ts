@@ -801,7 +801,8 @@ describe('Stanza', () => {
                 ? Message.reply(opts)(s)
                 : s.kind === 'presence'
                   ? Presence.reply(opts)(s)
-                  : Iq.reply(opts)(s)
+                  : // a response is never answered: it gets the result a request would get
+                    Iq.reply(opts)(Iq.isRequest(s) ? s : { ...s, type: 'get' })
             expect(Stanza.reply(opts)(s)).toEqual(expected)
             expect(Stanza.reply(opts)(s).kind).toBe(s.kind)
           },
@@ -970,6 +971,27 @@ describe('Stanza', () => {
           payload: [],
           error: err,
         }),
+      )
+    })
+
+    it('errorReply: dispatches to the kind’s own errorReply', () => {
+      fc.assert(
+        fc.property(
+          arbStanza,
+          stanzaError,
+          fc.record({ clear: fc.boolean(), component: fc.boolean() }, { requiredKeys: [] }),
+          (s, e, opts) => {
+            const expected: O.Option<Stanza.Stanza> =
+              s.kind === 'message'
+                ? Message.errorReply(e, opts)(s)
+                : s.kind === 'presence'
+                  ? Presence.errorReply(e, opts)(s)
+                  : Iq.errorReply(e, opts)(s)
+            expect(Stanza.errorReply(e, opts)(s)).toEqual(expected)
+            if (s.kind === 'iq') expect(Iq.isRequest(s)).toBe(O.isSome(expected))
+          },
+        ),
+        { numRuns: 120 },
       )
     })
   })

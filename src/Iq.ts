@@ -17,24 +17,20 @@ import { fromDecoder } from './internal/codec.js'
 import {
   AFTER_CHILDREN,
   ATTRIBUTES,
-  type Common,
   checkRoot,
-  type DecodeOptions,
   decodeErrors,
   decodeWith,
-  type EncodeOptions,
-  errorReply,
+  errorReply as errorReplyOf,
   finish,
-  omit,
-  type ReplyOptions,
   randomId,
-  replyAddress,
   report,
+  resultReply,
   stanzaElement,
   walk,
   writeStanza,
 } from './internal/stanza.js'
-import type { Jid } from './Jid.js'
+import { bare as bareOf, domain as domainOf, type Jid } from './Jid.js'
+import type { Common, DecodeOptions, EncodeOptions, ReplyOptions } from './Stanza.js'
 import * as StanzaError from './StanzaError.js'
 import * as Xml from './Xml.js'
 
@@ -66,7 +62,7 @@ export type Request = Iq & { readonly type: 'get' | 'set' }
 /** A result or error: the answers. @category model */
 export type Response = Iq & { readonly type: 'result' | 'error' }
 
-export type { ReplyOptions } from './internal/stanza.js'
+export type { ReplyOptions } from './Stanza.js'
 
 // -------------------------------------------------------------------------------------
 // constructors
@@ -106,11 +102,12 @@ export const get: (payload: Xml.XmlElement, options?: RequestOptions) => Request
 export const set: (payload: Xml.XmlElement, options?: RequestOptions) => Request = request('set')
 
 /**
- * The result for a request: {@link reply} with `payload` as its only child, or none.
+ * The result for a request: {@link reply} with `payload` as its only child, or none. Only a
+ * request is answered (RFC 6120 §8.2.3): a result or error does not type-check.
  *
  * @category constructors
  */
-export const result = (req: Iq, payload?: Xml.XmlElement): Response => ({
+export const result = (req: Request, payload?: Xml.XmlElement): Response => ({
   ...reply()(req),
   payload: payload === undefined ? [] : [payload],
 })
@@ -181,17 +178,34 @@ const isElementList = (
 // -------------------------------------------------------------------------------------
 
 /**
- * The result reply: type `result`, same id (RFC 6120 §8.2.3 rule 4), error removed; `clear`
- * (default) removes the payload.
+ * The result reply to a request: type `result`, same id (RFC 6120 §8.2.3 rule 4), error removed;
+ * `clear` (default) removes the payload. Only a request is answered (§8.2.3): a result or error
+ * does not type-check (narrow with {@link isRequest} first).
  *
  * @category rules
  */
 export const reply =
   (options: ReplyOptions = {}) =>
-  (iq: Iq): Response => {
-    const r = { ...omit(replyAddress(iq, options.component), ['error']), type: 'result' as const }
-    return options.clear === false ? r : { ...r, payload: [] }
-  }
+  (request: Request): Response =>
+    resultReply(request, options)
+
+// An iq has no content of its own for an error reply to clear: only its payload.
+const noFields: ReadonlyArray<keyof Iq> = []
+
+/**
+ * The error reply (RFC 6120 §8.3.1, SEMANTICS.md §3.1): type `error`, same id, the error set,
+ * plain reply addressing; `clear` (default) removes the payload, `clear: false` echoes the
+ * request payload (§8.2.3 rule 7). `None` for a result or an error, which are never answered
+ * (§8.2.3).
+ *
+ * @category rules
+ * @since 0.2.0
+ */
+export const errorReply =
+  (error: StanzaError.StanzaError, options: ReplyOptions = {}) =>
+  (iq: Iq): O.Option<Response> =>
+    // An error is not answered either: the core gives `None` for every kind's error.
+    iq.type === 'result' ? O.none : errorReplyOf(iq, error, options, noFields)
 
 /**
  * The error reply for a request nobody handles: get/set → `Some` error iq with
@@ -206,11 +220,118 @@ export const unhandled = (
   options: ReplyOptions & { readonly condition?: StanzaError.Condition } = {},
 ): O.Option<Response> =>
   isRequest(iq)
-    ? (errorReply(
-        StanzaError.make(options.condition ?? 'feature-not-implemented'),
-        options,
-      )(iq) as O.Option<Response>)
+    ? errorReply(StanzaError.make(options.condition ?? 'feature-not-implemented'), options)(iq)
     : O.none
+
+/**
+ * Who may answer a request: the `from` values a valid response may carry (RFC 6120 §8.1.2.1,
+ * §10.5.3.2; docs/security.md §6). `absent`: a response without `from`; `jid` and `domain`: JIDs
+ * compared by string equality, so they must be canonical, as the decoder makes every `from`
+ * (`undefined`: no such JID). Checked by {@link isAllowedResponder} in O(1).
+ *
+ * @category rules
+ * @since 0.2.0
+ */
+export interface Responders {
+  readonly absent: boolean
+  readonly jid: Jid | undefined
+  readonly domain: Jid | undefined
+}
+
+/** @category rules @since 0.2.0 */
+export interface ResponderOptions {
+  /**
+   * Also accept `domain(me)` as the sender of a response to a request without `to`, for
+   * servers that stamp their own domain (docs/security.md §6). Default `false`.
+   */
+  readonly acceptOwnDomain?: boolean
+}
+
+/**
+ * The allowed responders of `request` when our own JID is `me` (`undefined` before resource
+ * binding: then the "own" entries match nothing). The table of docs/security.md §6:
+ *
+ * | request `to` | allowed `from` |
+ * | --- | --- |
+ * | absent | absent or `bare(me)`; with `acceptOwnDomain`, also `domain(me)` |
+ * | `bare(me)` | `bare(me)` or absent |
+ * | any other X | exactly X (full JIDs exact; resource case-sensitive) |
+ *
+ * No `from` means our own server or account (RFC 6120 §8.1.2.1), and the server answers for a
+ * bare JID (§10.5.3.2); everyone else must answer from the address we asked. Our other resources
+ * never answer for the account. Checking the sender at all is what CVE-2013-6483 (a reply
+ * accepted from anyone) was about.
+ *
+ * @example
+ * import * as Iq from 'stanzakit/Iq'
+ * import * as Jid from 'stanzakit/Jid'
+ * import * as Xml from 'stanzakit/Xml'
+ *
+ * const me = Jid.unsafeParse('juliet@example.com/balcony')
+ * const ping = Iq.get(Xml.element('ping', 'urn:xmpp:ping'))
+ * Iq.allowedResponders(ping, me) // { absent: true, jid: 'juliet@example.com', domain: undefined }
+ *
+ * @category rules
+ * @since 0.2.0
+ */
+export const allowedResponders = (
+  request: Iq,
+  me: Jid | undefined,
+  options: ResponderOptions = {},
+): Responders => {
+  const own = me === undefined ? undefined : bareOf(me)
+  const to = request.to
+  if (to !== undefined) return { absent: to === own, jid: to, domain: undefined }
+  const domain = own !== undefined && options.acceptOwnDomain === true ? domainOf(own) : undefined
+  return { absent: true, jid: own, domain }
+}
+
+/**
+ * Whether `from` is one of `responders`; `undefined` is a response without `from`. O(1): string
+ * equality with canonical JIDs, so an unparsable or non-canonical `from` never matches.
+ *
+ * @category rules
+ * @since 0.2.0
+ */
+export const isAllowedResponder = (responders: Responders, from: Jid | undefined): boolean =>
+  from === undefined ? responders.absent : from === responders.jid || from === responders.domain
+
+/**
+ * Whether `response` validly answers `request` (RFC 6120 §8.2.3; docs/security.md §6): an iq of
+ * type `result` or `error`, with the request's id, from one of its {@link allowedResponders}.
+ * Anything else carrying the id (another kind, CVE-2024-46957; a get/set; another sender,
+ * CVE-2013-6483; an unparsable or non-canonical `from`) is not a response and must neither
+ * resolve nor fail the request. The allowed set is computed once, when the first arguments are
+ * applied; the predicate is O(1).
+ *
+ * @example
+ * import * as Iq from 'stanzakit/Iq'
+ * import * as Jid from 'stanzakit/Jid'
+ * import * as Xml from 'stanzakit/Xml'
+ *
+ * const me = Jid.unsafeParse('juliet@example.com/balcony')
+ * const peer = Jid.unsafeParse('romeo@example.net/orchard')
+ * const ping = Iq.get(Xml.element('ping', 'urn:xmpp:ping'), { to: peer })
+ * const answers = Iq.isResponseTo(ping, me)
+ * answers(Iq.result(ping)) // false: no `from`, and we asked romeo
+ * answers({ ...Iq.result(ping), from: peer }) // true
+ *
+ * @category rules
+ * @since 0.2.0
+ */
+export const isResponseTo = (
+  request: Iq,
+  me: Jid | undefined,
+  options?: ResponderOptions,
+): ((response: Iq) => response is Response) => {
+  const id = request.id
+  const responders = allowedResponders(request, me, options)
+  return (response: Iq): response is Response =>
+    response.kind === 'iq' &&
+    isResponse(response) &&
+    response.id === id &&
+    isAllowedResponder(responders, response.from)
+}
 
 // -------------------------------------------------------------------------------------
 // codecs

@@ -15,18 +15,15 @@ import type * as DecodeError from './DecodeError.js'
 import { fromDecoder } from './internal/codec.js'
 import {
   assign,
-  type Common,
   checkRoot,
-  type DecodeOptions,
   decodeErrors,
   decodeWith,
-  type EncodeOptions,
+  errorReply as errorReplyOf,
   finish,
   inLanguage,
   type Modelled,
   omit,
   perLanguage,
-  type ReplyOptions,
   replyAddress,
   report,
   stanzaElement,
@@ -37,6 +34,8 @@ import {
   writeTextChild,
 } from './internal/stanza.js'
 import * as Jid from './Jid.js'
+import type { Common, DecodeOptions, EncodeOptions, ReplyOptions } from './Stanza.js'
+import type * as StanzaError from './StanzaError.js'
 import * as Xml from './Xml.js'
 
 // -------------------------------------------------------------------------------------
@@ -70,7 +69,7 @@ export interface Message extends Common {
   readonly parentThread?: string
 }
 
-export type { ReplyOptions } from './internal/stanza.js'
+export type { ReplyOptions } from './Stanza.js'
 
 // -------------------------------------------------------------------------------------
 // constructors
@@ -222,6 +221,23 @@ export const reply =
     if (options.clear !== false) r = { ...omit(r, ['body', 'subject', 'error']), payload: [] }
     return options.body === undefined || options.body === '' ? r : { ...r, body: options.body }
   }
+
+/** What an error reply clears, but for `clear: false` (SEMANTICS.md §3.1); the thread is kept. */
+const errorClears = ['body', 'subject'] as const
+
+/**
+ * The error reply (RFC 6120 §8.3.1, SEMANTICS.md §3.1): type `error`, **same id** (§8.1.3), the
+ * error set, plain reply addressing (no groupchat room rewrite). `clear` (default) removes body,
+ * subject and payload and keeps the thread; `clear: false` keeps them. `None` for an error
+ * message, which is never answered.
+ *
+ * @category rules
+ * @since 0.2.0
+ */
+export const errorReply =
+  (error: StanzaError.StanzaError, options: ReplyOptions = {}) =>
+  (m: Message): O.Option<Message> =>
+    errorReplyOf(m, error, options, errorClears)
 
 // -------------------------------------------------------------------------------------
 // codecs

@@ -17,18 +17,15 @@ import { fromDecoder } from './internal/codec.js'
 import {
   ATTRIBUTES,
   assign,
-  type Common,
   checkRoot,
-  type DecodeOptions,
   decodeErrors,
   decodeWith,
-  type EncodeOptions,
+  errorReply as errorReplyOf,
   finish,
   inLanguage,
   type Modelled,
   omit,
   perLanguage,
-  type ReplyOptions,
   replyAddress,
   report,
   stanzaElement,
@@ -39,6 +36,8 @@ import {
   writeStanza,
   writeTextChild,
 } from './internal/stanza.js'
+import type { Common, DecodeOptions, EncodeOptions, ReplyOptions } from './Stanza.js'
+import type * as StanzaError from './StanzaError.js'
 import * as Xml from './Xml.js'
 
 // -------------------------------------------------------------------------------------
@@ -92,7 +91,7 @@ export interface Presence extends Common {
   readonly priority?: Priority
 }
 
-export type { ReplyOptions } from './internal/stanza.js'
+export type { ReplyOptions } from './Stanza.js'
 
 // -------------------------------------------------------------------------------------
 // constructors
@@ -238,6 +237,24 @@ export const reply =
       ? r
       : { ...omit(r, ['show', 'status', 'priority', 'error']), payload: [] }
   }
+
+/** What an error reply clears (SEMANTICS.md §3.1); `show` goes even with `clear: false`. */
+const errorClears = ['show', 'status', 'priority'] as const
+const errorDrops = ['show'] as const
+
+/**
+ * The error reply (RFC 6120 §8.3.1, SEMANTICS.md §3.1): type `error`, same id (§8.1.3), the error
+ * set, plain reply addressing. `clear` (default) removes show, status, priority and payload;
+ * `clear: false` keeps status, priority and payload but still drops show. `None` for an error
+ * presence, which is never answered.
+ *
+ * @category rules
+ * @since 0.2.0
+ */
+export const errorReply =
+  (error: StanzaError.StanzaError, options: ReplyOptions = {}) =>
+  (p: Presence): O.Option<Presence> =>
+    errorReplyOf(p, error, options, errorClears, errorDrops)
 
 // -------------------------------------------------------------------------------------
 // codecs

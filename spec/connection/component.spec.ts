@@ -192,7 +192,7 @@ describe('connection/component', () => {
     const session = await component(options(f.service))
     // a component's answers swap to/from (XEP-0114): Iq.reply({ component: true })
     const pong = Iq.reply({ component: true })
-    rx.serve(session, [{ name: 'ping', ns: 'urn:xmpp:ping', handle: (r: Iq.Iq) => pong(r) }], {
+    rx.serve(session, [{ name: 'ping', ns: 'urn:xmpp:ping', handle: (r: Iq.Request) => pong(r) }], {
       component: true,
     })
     const m = await firstValueFrom(session.incoming.pipe(rx.ofKind('message')))

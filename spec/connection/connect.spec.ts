@@ -687,7 +687,7 @@ describe('connection/connect', () => {
       const seen: Stanza[] = []
       session.incoming.subscribe((s) => seen.push(s))
       rx.serve(session, [
-        { name: 'ping', ns: 'urn:xmpp:ping', handle: (req: Iq.Iq) => Iq.result(req) },
+        { name: 'ping', ns: 'urn:xmpp:ping', handle: (req: Iq.Request) => Iq.result(req) },
       ])
       await f.done
       expect(seen[0]).toMatchObject({ kind: 'message', body: 'hi & bye', from: 'bob@localhost/x' })

@@ -77,7 +77,9 @@ describe('examples/bot.ts start (in memory)', () => {
   afterEach(() => {
     for (const s of streams.splice(0)) s.complete()
   })
-  afterAll(() => jest.restoreAllMocks())
+  afterAll(() => {
+    jest.restoreAllMocks()
+  })
 
   const run = () => {
     const incoming = new Subject<Stanza.Stanza>()

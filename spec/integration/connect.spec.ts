@@ -153,7 +153,7 @@ describeIntegration('integration: connection.connect (Prosody)', () => {
         name: 'query',
         ns: NS_ROSTER,
         type: 'set',
-        handle: (req: Iq.Iq) => Iq.result(req),
+        handle: (req: Iq.Request) => Iq.result(req),
       },
     ])
     const roster = await rx.send(s)(Iq.get(el('query', NS_ROSTER)))

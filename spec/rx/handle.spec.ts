@@ -70,7 +70,7 @@ describe('rx/handle', () => {
 
   // -----------------------------------------------------------------------------------
   describe('answers', () => {
-    const custom = (req: Iq.Iq): Iq.Iq => ({
+    const custom = (req: Iq.Request): Iq.Iq => ({
       ...Iq.result(req),
       payload: [Xml.element('query', 'jabber:iq:version', {}, ['custom'])],
     })

@@ -735,6 +735,66 @@ describe('rx/request', () => {
   })
 
   // -----------------------------------------------------------------------------------
+  describe('property: the dispatcher applies the pure rule', () => {
+    const jids: ReadonlyArray<Jid.Jid | undefined> = [
+      undefined,
+      ME,
+      MY_BARE,
+      MY_OTHER,
+      MY_DOMAIN,
+      PEER,
+      PEER_BARE,
+      PEER_DOMAIN,
+      MALLORY,
+    ]
+    const anyJid = fc.constantFrom(...jids)
+    const candidate = fc.record({
+      me: fc.constantFrom(undefined, ME, MY_BARE),
+      to: anyJid,
+      from: anyJid,
+      acceptOwnDomain: fc.boolean(),
+      kind: fc.constantFrom('result', 'error', 'get', 'set', 'message', 'other-id'),
+    })
+
+    it('request: settles on a stanza exactly when Iq.isResponseTo(request, stream.jid) holds', () => {
+      fc.assert(
+        fc.property(fc.array(candidate, { minLength: 1, maxLength: 6 }), (cs) => {
+          for (const c of cs) {
+            const w = wire(c.me === undefined ? {} : { jid: c.me })
+            const { seen, observer } = recorder()
+            const req = ping('p', c.to)
+            const options = c.acceptOwnDomain ? { acceptOwnDomain: true } : {}
+            request(w.stream, { timeout: Number.POSITIVE_INFINITY, ...options })(req).subscribe(
+              observer,
+            )
+            const addr = c.from === undefined ? {} : { from: c.from }
+            const s: Stanza =
+              c.kind === 'result'
+                ? result('p', c.from)
+                : c.kind === 'error'
+                  ? failed('p', c.from)
+                  : c.kind === 'other-id'
+                    ? result('p2', c.from)
+                    : c.kind === 'message'
+                      ? Message.make({
+                          id: 'p',
+                          ...addr,
+                          type: 'error',
+                          error: StanzaError.make('gone'),
+                        })
+                      : Iq.make({ type: c.kind, id: 'p', payload: [pingEl], ...addr })
+            w.wire.next(s)
+            const rule = s.kind === 'iq' && Iq.isResponseTo(req, c.me, options)(s)
+            expect(seen.length > 0).toBe(rule)
+            expect(pendingCount(w.stream)).toBe(rule ? 0 : 1)
+          }
+        }),
+        { numRuns: 300 },
+      )
+    })
+  })
+
+  // -----------------------------------------------------------------------------------
   describe('leaks', () => {
     it('request: 100k requests timed out, unsubscribed or answered leave nothing behind', () => {
       const vt = new VirtualTimeScheduler()

@@ -48,7 +48,7 @@ const errorAnswer = (req: Iq.Iq, e: StanzaError.StanzaError): Iq.Iq => ({
 })
 
 /** Logs `entry`, answers with the empty result. */
-const note = (log: Array<string>, entry: string, req: Iq.Iq): Iq.Iq => {
+const note = (log: Array<string>, entry: string, req: Iq.Request): Iq.Iq => {
   log.push(entry)
   return Iq.result(req)
 }

@@ -1,13 +1,16 @@
 /**
  * What `<message/>`, `<presence/>` and `<iq/>` share (RFC 6120 §8.1): the common record fields,
  * the decoding skeleton with its paths, the encoding skeleton, and reply addressing. Internal so
- * that Message, Presence and Iq can use it without importing each other or `Stanza`.
+ * that Message, Presence and Iq can use it without importing each other or `Stanza`. The public
+ * types (`Common`, `Kind`, the options) are declared in `Stanza.ts` and only taken as types here;
+ * the core names no kind's fields: each kind says what its error reply clears.
  */
 import * as E from 'fp-ts/lib/Either.js'
 import * as O from 'fp-ts/lib/Option.js'
 import type { ReadonlyNonEmptyArray } from 'fp-ts/lib/ReadonlyNonEmptyArray.js'
 import * as DecodeError from '../DecodeError.js'
 import * as Jid from '../Jid.js'
+import type { Common, DecodeOptions, Kind, ReplyOptions } from '../Stanza.js'
 import * as StanzaError from '../StanzaError.js'
 import * as Xml from '../Xml.js'
 import { isXmlSpace, quote } from './chars.js'
@@ -15,45 +18,12 @@ import { escapeAttr, escapeText } from './escape.js'
 
 type Problem = DecodeError.Problem
 
-/** The fields every stanza kind has (RFC 6120 §8.1). Absent = missing key. */
-export interface Common {
-  readonly to?: Jid.Jid
-  readonly from?: Jid.Jid
-  readonly id?: string
-  readonly lang?: string
-  readonly error?: StanzaError.StanzaError
-  /** Children not modelled by the kind, in document order, untouched (RFC 6120 §8.4). */
-  readonly payload: ReadonlyArray<Xml.XmlElement>
-}
-
-export type Kind = 'message' | 'presence' | 'iq'
-
 /** Content namespaces of RFC 6120 §4.8.3 and XEP-0114. */
 export const contentNamespaces: ReadonlySet<string> = new Set([
   'jabber:client',
   'jabber:server',
   'jabber:component:accept',
 ])
-
-/** Options of every reply rule (SEMANTICS.md §3.1). */
-export interface ReplyOptions {
-  /** Remove content, keeping only what the reply needs. Default `true`. */
-  readonly clear?: boolean
-  /** Component addressing: swap `to` and `from` instead of dropping `from` (XEP-0114). */
-  readonly component?: boolean
-}
-
-/** Options of the string boundary. */
-export interface DecodeOptions {
-  /** Content namespace of the stream; `null`: none, accept any content namespace declared. */
-  readonly ns?: string | null
-  readonly limits?: Partial<Xml.Limits>
-}
-
-export interface EncodeOptions {
-  /** Content namespace to emit. Default `'jabber:client'`. */
-  readonly ns?: string
-}
 
 // -------------------------------------------------------------------------------------
 // decoding
@@ -497,26 +467,40 @@ export const replyAddress = <S extends Common>(s: S, component: boolean | undefi
   return out
 }
 
-/** What `errorReply` needs of a stanza. */
-type Replyable = Common & { readonly kind: Kind; readonly type?: string }
+/**
+ * The result reply (RFC 6120 §8.2.3 rule 4) of an iq record: reply addressing, type `result`,
+ * same id, `error` removed; `clear` (default) empties the payload. `Iq.reply` gives it to
+ * requests only; `Stanza.reply`, which is total, also to responses.
+ */
+export const resultReply = <S extends Common>(
+  s: S,
+  options: ReplyOptions,
+): S & { readonly type: 'result' } => {
+  const r = { ...omit(replyAddress(s, options.component), ['error']), type: 'result' as const }
+  return options.clear === false ? r : { ...r, payload: [] }
+}
 
-const contentFields = ['body', 'subject', 'show', 'status', 'priority'] as const
+/** What `errorReply` needs of a stanza. */
+type Replyable = Common & { readonly type?: string }
 
 /**
  * The error reply (SEMANTICS.md §3.1): same kind, type `error`, same id (RFC 6120 §8.1.3), the
- * error set, plain reply addressing. `None` for an error stanza (§8.3.1) or an iq result
- * (§8.2.3): those are never answered. `clear` (default) removes the content but the thread;
- * `clear: false` keeps it (an iq echoes its request payload, §8.2.3 rule 7) but drops `show`.
+ * error set, plain reply addressing. `None` for an error stanza (§8.3.1), which is never
+ * answered. `clear` (default) removes the payload and the kind's content, `clears`; `clear: false`
+ * keeps them (an iq echoes its request payload, §8.2.3 rule 7) but still removes `drops`.
  */
-export const errorReply =
-  (error: StanzaError.StanzaError, options: ReplyOptions = {}) =>
-  <S extends Replyable>(s: S): O.Option<S> => {
-    if (s.type === 'error' || (s.kind === 'iq' && s.type === 'result')) return O.none
-    const r = { ...replyAddress(s, options.component), type: 'error', error }
-    if (options.clear === false) return O.some(omit(r, ['show' as keyof S]))
-    const cleared = omit(r, contentFields as unknown as ReadonlyArray<keyof S>)
-    return O.some({ ...cleared, payload: [] })
-  }
+export const errorReply = <S extends Replyable>(
+  s: S,
+  error: StanzaError.StanzaError,
+  options: ReplyOptions,
+  clears: ReadonlyArray<keyof S>,
+  drops: ReadonlyArray<keyof S> = [],
+): O.Option<S & { readonly type: 'error'; readonly error: StanzaError.StanzaError }> => {
+  if (s.type === 'error') return O.none
+  const r = { ...replyAddress(s, options.component), type: 'error' as const, error }
+  if (options.clear === false) return O.some(drops.length === 0 ? r : omit(r, drops))
+  return O.some({ ...omit(r, clears), payload: [] })
+}
 
 /** Removes keys from a record copy (absent = missing key, SEMANTICS.md §0). */
 export const omit = <S, K extends keyof S>(s: S, keys: ReadonlyArray<K>): S => {

@@ -73,11 +73,11 @@ import {
 } from 'rxjs'
 import { isRosterPushFrom, Roster } from '../ext/Roster.js'
 import * as Iq from '../Iq.js'
-import { errorReply } from '../internal/stanza.js'
-import type { Stanza } from '../Stanza.js'
+import { errorReply } from '../Stanza.js'
 import * as StanzaError from '../StanzaError.js'
 import { isIqError, isIqTimeout } from './IqFailure.js'
 import { reportLater } from './internal/report.js'
+import { isIqRequest } from './iqRequests.js'
 import type { StanzaStream } from './StanzaStream.js'
 
 // -------------------------------------------------------------------------------------
@@ -215,7 +215,7 @@ export const serve = (
 
   return stream.incoming
     .pipe(
-      filter((s: Stanza): s is Iq.Request => s.kind === 'iq' && Iq.isRequest(s)),
+      filter(isIqRequest()),
       filter((req) => sameSender(stream, req)),
       mergeMap(answer),
     )
