@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A private Prosody on loopback for the integration tests (facts: ../shared/docs/PROSODY.md).
+# A private Prosody on loopback for the integration tests (facts: docs/prosody.md).
 #
 #   bash .ci/prosody.sh start   install Prosody if missing (Debian), write config, cert and accounts
 #                               into $XMPP_IT_DIR (default .it/), start it, wait until it answers;

@@ -1,11 +1,11 @@
 /**
- * The benchmark corpus of docs/PERF.md: seven stanza kinds as servers write them (default namespace
+ * The benchmark corpus of docs/performance.md: seven stanza kinds as servers write them (default namespace
  * `jabber:client` on the stanza, single-quoted attributes, no whitespace between elements), and the
  * deterministic 10k mix. Every JID is valid and canonical (lowercase localparts and domains).
  *
- * Sizes (UTF-8 bytes) track PERF.md: (a) 429, (b) 536, (c) 345, (d) 181, (e) 26,725, (f) 424,
+ * Sizes (UTF-8 bytes) track docs/performance.md: (a) 429, (b) 536, (c) 345, (d) 181, (e) 26,725, (f) 424,
  * (g) 483, all matched exactly. The 10k mix uses the exact expected counts of each kind (so exactly
- * 10 rosters), 4,598,510 B; PERF.md's random draw came to 4,546,888 B. `bench/index.ts` prints both.
+ * 10 rosters), 4,598,510 B; docs/performance.md's random draw came to 4,546,888 B. `bench/index.ts` prints both.
  */
 
 export type KindKey = 'a' | 'b' | 'c' | 'd' | 'e' | 'f' | 'g'
@@ -210,7 +210,7 @@ const SPECS: ReadonlyArray<KindSpec> = [
   { key: 'g', label: 'MUC presence', make: mucPresence, count: 1500 },
 ]
 
-/** UTF-8 sizes PERF.md reports for its corpus, for comparison. */
+/** UTF-8 sizes docs/performance.md reports for its corpus, for comparison. */
 export const PERF_MD_BYTES: Readonly<Record<KindKey | '10k', number>> = {
   a: 429,
   b: 536,
@@ -237,7 +237,7 @@ export const MIX_SIZE = 10_000
 let mixCache: ReadonlyArray<string> | undefined
 
 /**
- * 10,000 stanzas with unique ids in the proportions of PERF.md (chat 30 %, groupchat 25 %, presence
+ * 10,000 stanzas with unique ids in the proportions of docs/performance.md (chat 30 %, groupchat 25 %, presence
  * 18 %, MUC presence 15 %, iq get 6 %, iq error 5.9 %, roster 0.1 %): exact counts, order shuffled
  * by a seeded Fisher–Yates. Same array on every call.
  */

@@ -1,5 +1,5 @@
 /**
- * End-to-end benchmark (issue 6, PERF.md targets): IQ ping round trips to a real Prosody over
+ * End-to-end benchmark (issue 6, docs/performance.md targets): IQ ping round trips to a real Prosody over
  * loopback, stanzakit against @xmpp/client 0.14.0 and a raw-socket client, in the same run.
  *
  *   npm run server:start && set -a && . .it/env && set +a
@@ -8,7 +8,7 @@
  * Workload: 10,000 pings (`<iq type='get'><ping xmlns='urn:xmpp:ping'/></iq>` to the server's
  * domain) with 100 in flight: each response starts the next request until all are answered.
  * One op = the whole 10,000; reported as pings/s. Every client logs in once (its own account),
- * then the rounds interleave the clients (starting client rotated per round, PERF.md "Method");
+ * then the rounds interleave the clients (starting client rotated per round, docs/performance.md "Method");
  * medians over rounds, ratios as the median of per-round (paired) ratios.
  *
  *   stanzakit      connection.connect (plain TCP on loopback, SCRAM-SHA-1, TCP_NODELAY, no
@@ -16,7 +16,7 @@
  *                  checks, a 30 s timeout each; stanzas decoded to records and encoded back.
  *   @xmpp/client   0.14.0 with its defaults: SCRAM-SHA-1 and stream management (XEP-0198, so
  *                  Prosody sends `<r/>` after each stanza and the client answers `<a/>`);
- *                  TCP_NODELAY set on its socket (PROSODY.md gotcha 2); `iqCaller.request`.
+ *                  TCP_NODELAY set on its socket (docs/prosody.md gotcha 2); `iqCaller.request`.
  *                  STARTTLS is taken out of the features it sees so that it runs on plain TCP
  *                  like the others (it would otherwise always upgrade).
  *   raw socket     PLAIN, no stream management, TCP_NODELAY; pings are string templates with
@@ -182,7 +182,7 @@ const xmppClient = async (): Promise<Client> => {
   await xmpp.start()
   xmpp.socket?.setNoDelay(true)
   // Stream management is enabled after the session is online; wait for <enabled/> before any
-  // traffic (PROSODY.md gotcha 3: 0.14.0 over-acks stanzas answered before it).
+  // traffic (docs/prosody.md gotcha 3: 0.14.0 over-acks stanzas answered before it).
   for (let i = 0; i < 100 && !xmpp.streamManagement.enabled; i++)
     await new Promise((r) => setTimeout(r, 10))
   if (!xmpp.streamManagement.enabled) console.warn('@xmpp/client: stream management not enabled')

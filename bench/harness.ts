@@ -1,5 +1,5 @@
 /**
- * A small `process.hrtime.bigint()` harness, as described in docs/PERF.md "Method".
+ * A small `process.hrtime.bigint()` harness, as described in docs/performance.md "Method".
  *
  * A *workload* is a group of cases measured together: each case is warmed up (~300 ms), calibrated
  * so one sample lasts ~120 ms, then every round runs all cases back to back (interleaved, with the

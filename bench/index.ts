@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- SELECTOR...]`: runs the benchmark files registered below (docs/PERF.md).
+ * `npm run bench [-- SELECTOR...]`: runs the benchmark files registered below (docs/performance.md).
  *
  * A selector is a bench name (`xml`), `bench:workload` (`xml:parse`) or a bare workload name
  * (`serialize`); none selects everything. `--list` prints what exists. Settings come from
@@ -105,7 +105,7 @@ const corpusInfo = (): string => {
       fmtBytes(PERF_MD_BYTES['10k']),
     ],
   ]
-  return table(['corpus', 'bytes', 'PERF.md'], rows)
+  return table(['corpus', 'bytes', 'docs/performance.md'], rows)
 }
 
 const formatSummary = (s: Summary): string => {
@@ -136,7 +136,7 @@ const main = async (): Promise<void> => {
   }
   const selection = select(args)
   const opts = optionsFromEnv()
-  console.log(`stanzakit benchmarks (docs/PERF.md)\n${machine(opts)}\n\n${corpusInfo()}`)
+  console.log(`stanzakit benchmarks (docs/performance.md)\n${machine(opts)}\n\n${corpusInfo()}`)
   const started = process.hrtime.bigint()
   const summaries: Array<Summary> = []
   for (const { bench, workloads } of selection) {

@@ -1,26 +1,26 @@
 /**
- * Workloads "correlation" and "heap" (docs/PERF.md "IQ correlation" and target (d)): how
+ * Workloads "correlation" and "heap" (docs/performance.md "IQ correlation" and target (d)): how
  * `rx.request` settles N pending IQs when their responses arrive, against the naive
  * filter-per-request pipeline, in the same process run.
  *
- * Setup (PERF.md): N requests (ping gets to one peer, 128-bit random ids) wait on one `Subject`;
+ * Setup (docs/performance.md): N requests (ping gets to one peer, 128-bit random ids) wait on one `Subject`;
  * their N results, shuffled with a fixed seed, are pushed synchronously through it.
  *
  *   rx.request   stanzakit: one dispatcher per stream (`Map<id, entry>`, one incoming
  *                subscription), timeouts 30 s on one shared timer (asyncScheduler).
  *   naive        per request `incoming.pipe(filter(id), take(1), timeout(30 s))`. It is O(N) per
  *                response, so at 100k only its first 200 responses are timed and µs/response is
- *                extrapolated from them (PERF.md); the 10k row also prints that estimate next to
+ *                extrapolated from them (docs/performance.md); the 10k row also prints that estimate next to
  *                the full measurement as a check.
  *   floors       what an rx API cannot beat: one subscription routing through a
  *                `Map<id, Subscriber>` (no timeout, no sender check), and a bare
- *                `Map<id, callback>` (PERF.md's floor). Their growth from 1k to 100k is the
+ *                `Map<id, callback>` (docs/performance.md's floor). Their growth from 1k to 100k is the
  *                machine's (cache misses on randomly ordered responses), not the algorithm's.
  *
  * correlation: µs per response = time to push all responses ÷ N (registration is timed apart
  *   and reported as µs per request). Each sample repeats the cycle (register, resolve all) until
  *   the resolve time reaches the sample length (BENCH_SAMPLE_MS, ≥ 100 ms by default): one pass
- *   at 1k takes well under a millisecond. Rounds interleave all cases (PERF.md "Method"); the
+ *   at 1k takes well under a millisecond. Rounds interleave all cases (docs/performance.md "Method"); the
  *   naive pipeline at 10k and 100k runs in the first 3 rounds only (one 10k pass takes seconds).
  *   Ratios are medians of per-round ratios.
  * heap: `heapUsed` after `gc()` with N requests pending (subscribed, timeouts armed) minus before,
@@ -358,7 +358,7 @@ const correlation = (opts: Options): Summary => {
   const started = now()
   for (let round = 0; round < opts.rounds; round++) {
     fixtures.forEach((f, k) => {
-      // interleaved, the starting case rotated each round (PERF.md "Method")
+      // interleaved, the starting case rotated each round (docs/performance.md "Method")
       for (let j = 0; j < cases.length; j++) {
         const entry = cases[(round + k + j) % cases.length]
         if (entry === undefined) continue

@@ -1,5 +1,5 @@
 /**
- * Workloads "decode" and "encode" (docs/PERF.md targets (a), (b), (c)): stanzakit's full
+ * Workloads "decode" and "encode" (docs/performance.md targets (a), (b), (c)): stanzakit's full
  * string → validated record decode and record → string encode, per corpus kind and on the framed
  * 10k mix (one op = all 10,000 stanzas, one call each).
  *
@@ -9,7 +9,7 @@
  *   Xml.parse            the XML layer alone (to split decode time between tree and codecs)
  *   stanza full decode   the `stanza` library (12.22.1): its own parser (`stanza/jxt` `parse`) then
  *                        `registry.import` through the registry of `createClient()`, i.e. every
- *                        protocol module plus the plugins' additions (PERF.md's "full decode")
+ *                        protocol module plus the plugins' additions (docs/performance.md's "full decode")
  *   fxp preserveOrder    `{ preserveOrder: true, ignoreAttributes: false }`, other options default:
  *                        the raw parse of target (b)
  *   fxp shipped opts     fxp with stanzakit's pinned options (as in bench/xml.ts)
@@ -305,7 +305,7 @@ const run = (workloads: ReadonlySet<string>, opts: Options): ReadonlyArray<Summa
         ['Stanza.decode ÷ ltx parse', C.decode, C.ltx],
         ['Stanza.decode ÷ Xml.parse (codec share)', C.decode, C.xmlParse],
         ['Xml.parse ÷ fxp preserveOrder', C.xmlParse, C.fxp],
-        ['fxp preserveOrder ÷ stanza full decode (PERF.md: 1.4–2.3×)', C.fxp, C.stanza],
+        ['fxp preserveOrder ÷ stanza full decode (docs/performance.md: 1.4–2.3×)', C.fxp, C.stanza],
       ]),
     })
   }

@@ -1,16 +1,16 @@
 /**
- * Workloads "parse" and "serialize" (docs/PERF.md): stanzakit's `Xml.parse` / `Xml.serialize`
+ * Workloads "parse" and "serialize" (docs/performance.md): stanzakit's `Xml.parse` / `Xml.serialize`
  * against fast-xml-parser, ltx and @xmpp/xml, per corpus kind and on the framed 10k mix (one op =
  * all 10,000 stanzas, one call each).
  *
  * parse cases
  *   Xml.parse          stanzakit, all checks on
  *   fxp preserveOrder  `new XMLParser({ preserveOrder: true, ignoreAttributes: false })`, other
- *                      options default: the raw-parse baseline of PERF.md target (b)
+ *                      options default: the raw-parse baseline of docs/performance.md target (b)
  *   fxp shipped opts   fxp with stanzakit's options (`fxpOptions` from src/internal/fxp.ts)
  *   ltx parse          `ltx.parse`
  *   @xmpp/xml stream   one long-lived @xmpp/xml `Parser` inside an open <stream:stream>, fed one
- *                      stanza per write, as a client uses it (PERF.md's anchor row)
+ *                      stanza per write, as a client uses it (docs/performance.md's anchor row)
  *   @xmpp/xml 1-shot   a new parser per stanza (`@xmpp/xml/lib/parse.js`)
  * serialize cases (each on its own tree, parsed once from the same XML)
  *   Xml.serialize      stanzakit
@@ -478,8 +478,12 @@ const run = (workloads: ReadonlySet<string>, opts: Options): ReadonlyArray<Summa
         ['Xml.parse ÷ ltx parse', C.xmlParse, C.ltx],
         ['Xml.parse ÷ @xmpp/xml stream', C.xmlParse, C.xmppStream],
         ['fxp shipped opts ÷ fxp preserveOrder', C.fxpShipped, C.fxp],
-        ['ltx ÷ fxp preserveOrder (PERF.md: 3.0–4.5×)', C.ltx, C.fxp],
-        ['@xmpp/xml stream ÷ fxp preserveOrder (PERF.md: 3.5–4.8×)', C.xmppStream, C.fxp],
+        ['ltx ÷ fxp preserveOrder (docs/performance.md: 3.0–4.5×)', C.ltx, C.fxp],
+        [
+          '@xmpp/xml stream ÷ fxp preserveOrder (docs/performance.md: 3.5–4.8×)',
+          C.xmppStream,
+          C.fxp,
+        ],
         ['@xmpp/xml 1-shot ÷ fxp preserveOrder', C.xmpp, C.fxp],
       ]),
     })
@@ -494,7 +498,7 @@ const run = (workloads: ReadonlySet<string>, opts: Options): ReadonlyArray<Summa
       rows: summaryRows(results, [
         ['Xml.serialize ÷ ltx toString (target c: encode ≥ 1.0×)', C.xmlSerialize, C.ltxString],
         ['Xml.serialize ÷ fxp XMLBuilder', C.xmlSerialize, C.fxpBuild],
-        ['ltx toString ÷ fxp XMLBuilder (PERF.md: 4.6–5.5×)', C.ltxString, C.fxpBuild],
+        ['ltx toString ÷ fxp XMLBuilder (docs/performance.md: 4.6–5.5×)', C.ltxString, C.fxpBuild],
       ]),
     })
   }

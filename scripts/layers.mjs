@@ -48,7 +48,7 @@ const LAYERS = [
   // The package's entry point re-exports every namespace: above them all.
   { name: 'index', test: (p) => p === 'index.ts' },
 ]
-// The order of STYLE.md, lowest first; `stanza core` sits between StanzaError and the kinds.
+// The order of docs/style.md, lowest first; `stanza core` sits between StanzaError and the kinds.
 const ORDER = [
   'internal leaf',
   'Xml',

@@ -117,7 +117,7 @@ describe('DecodeError', () => {
     })
   })
 
-  describe('problems: document order (SEMANTICS.md §3.2)', () => {
+  describe('problems: document order (docs/semantics.md §3.2)', () => {
     it('children problems follow the children, in order', () => {
       expect(
         paths(

@@ -1,5 +1,5 @@
 /**
- * The Extension kit (EXTENSIONS.md "The kit", "Precise rules"): scalars, field builders, element
+ * The Extension kit (docs/extensions.md "The kit", "Precise rules"): scalars, field builders, element
  * definitions, the getters and setters over a stanza's payload, lossless `$rest`, paths, the
  * io-ts codec, `DateTime`, and never-throws on hostile trees.
  */

@@ -584,7 +584,7 @@ describe('Jid', () => {
   })
 
   describe('utils', () => {
-    // XEP-0106 examples, with every backslash escaped as SEMANTICS.md §1 specifies.
+    // XEP-0106 examples, with every backslash escaped as docs/semantics.md §1 specifies.
     it.each([
       ['space cadet', 'space\\20cadet'],
       ['call me "ishmael"', 'call\\20me\\20\\22ishmael\\22'],

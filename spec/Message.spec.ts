@@ -1,5 +1,5 @@
 /**
- * `<message/>` (RFC 6121 §5, SEMANTICS.md §0, §3, §4): golden fixtures both ways, decode
+ * `<message/>` (RFC 6121 §5, docs/semantics.md §0, §3, §4): golden fixtures both ways, decode
  * rejections with their paths, getters and setters, reply rules and their laws, immutability.
  */
 import { describe, expect, it } from '@jest/globals'
@@ -646,7 +646,7 @@ describe('Message', () => {
     })
 
     it('decode: problems come in document order (bodies before a later thread)', () => {
-      // SEMANTICS.md §3.2: "stanza: all, in document order"
+      // docs/semantics.md §3.2: "stanza: all, in document order"
       expect(
         heads(
           '<message><body>a</body><body>b</body><thread>1</thread><thread>2</thread></message>',

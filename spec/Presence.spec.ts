@@ -1,5 +1,5 @@
 /**
- * `<presence/>` (RFC 6121 §3, §4, SEMANTICS.md §0, §3, §5): golden fixtures both ways, the
+ * `<presence/>` (RFC 6121 §3, §4, docs/semantics.md §0, §3, §5): golden fixtures both ways, the
  * decode table with its paths, getters and setters, reply rules and their laws, immutability.
  */
 import { describe, expect, it } from '@jest/globals'
@@ -606,7 +606,7 @@ describe('Presence', () => {
     })
 
     it('decode: problems come in document order (statuses before a later show)', () => {
-      // SEMANTICS.md §3.2: "stanza: all, in document order"
+      // docs/semantics.md §3.2: "stanza: all, in document order"
       expect(
         heads('<presence><status>a</status><status>b</status><show>bogus</show></presence>'),
       ).toEqual(['presence/status[2]: bad-request', 'presence/show: bad-request'])

@@ -55,7 +55,7 @@ const parse = (xml: string, options?: Xml.ParseOptions): Xml.XmlElement => {
   return r.right
 }
 
-/** Absent = missing key (SEMANTICS.md §0): no own key of the record holds `undefined`. */
+/** Absent = missing key (docs/semantics.md §0): no own key of the record holds `undefined`. */
 const hasUndefinedValue = (r: object): boolean =>
   Object.values(r).some(
     (v) =>
@@ -179,7 +179,7 @@ const priorityText = (n: number, form: number): string => {
   return String(n)
 }
 
-/** `s` in content namespace `ns`, written differently but meaning the same (SEMANTICS.md §3.3). */
+/** `s` in content namespace `ns`, written differently but meaning the same (docs/semantics.md §3.3). */
 const perturb = (s: Stanza.Stanza, ns: string, p: Perturbation): string => {
   const el = Stanza.toElement(s, ns)
   const pre = p.prefix ? 'c:' : ''
@@ -448,7 +448,7 @@ describe('Stanza', () => {
       }
     })
 
-    // SEMANTICS.md §3.3 Law 2: encode(decode(x)) decodes to the same record; `-0` (a valid
+    // docs/semantics.md §3.3 Law 2: encode(decode(x)) decodes to the same record; `-0` (a valid
     // xs:byte) decodes to the number -0, which encodes as "0" and re-decodes to +0.
     it('Law 2: a negative zero priority re-decodes to the same record', () => {
       const p = right(Presence.decode('<presence><priority>-0</priority></presence>'))
@@ -469,7 +469,7 @@ describe('Stanza', () => {
       )
     })
 
-    // SEMANTICS.md §3.3 Law 2 and §4 ("thread: at most one"): a <thread> in another language is
+    // docs/semantics.md §3.3 Law 2 and §4 ("thread: at most one"): a <thread> in another language is
     // kept in `payload` AND decoded as `thread`, so the encoding has two threads.
     it('Law 2: a <thread xml:lang> in another language re-decodes to the same record', () => {
       const r = right(
@@ -596,7 +596,7 @@ describe('Stanza', () => {
         expect(E.isLeft(Stanza.codec.decode(u))).toBe(true)
     })
 
-    // SECURITY.md: "Decoders return Either and never throw"; API.md: functions "never throw on
+    // docs/security.md: "Decoders return Either and never throw"; docs/api.md: functions "never throw on
     // data". The io-ts codec takes `unknown`, but checks children only shallowly.
     const malformed: ReadonlyArray<readonly [string, string, ReadonlyArray<unknown>]> = [
       ['message', 'a null child', [null]],
@@ -662,7 +662,7 @@ describe('Stanza', () => {
     })
   })
 
-  describe('codecs: root identity (SEMANTICS.md §3.2)', () => {
+  describe('codecs: root identity (docs/semantics.md §3.2)', () => {
     it('decode: the content namespace, default jabber:client, is accepted', () => {
       expect(right(Stanza.decode('<message/>'))).toEqual({ kind: 'message', payload: [] })
       expect(right(Stanza.decode("<presence xmlns='jabber:client'/>"))).toEqual({
@@ -829,7 +829,7 @@ describe('Stanza', () => {
     })
   })
 
-  describe('rules: errorReply (SEMANTICS.md §3.1)', () => {
+  describe('rules: errorReply (docs/semantics.md §3.1)', () => {
     const err = StanzaError.make('service-unavailable')
 
     it('errorReply: None for an error stanza and for an iq result', () => {
@@ -996,7 +996,7 @@ describe('Stanza', () => {
     })
   })
 
-  describe('codecs: XML-level conditions (SECURITY.md §2)', () => {
+  describe('codecs: XML-level conditions (docs/security.md §2)', () => {
     const table: ReadonlyArray<readonly [string, string | Uint8Array, DecodeError.Condition]> = [
       ['a comment', '<message><!-- c --></message>', 'restricted-xml'],
       ['a processing instruction', '<message><?pi x?></message>', 'restricted-xml'],

@@ -75,7 +75,7 @@ describe('Xml', () => {
     })
   })
 
-  describe('parse: rejections (SECURITY.md §2)', () => {
+  describe('parse: rejections (docs/security.md §2)', () => {
     const table: ReadonlyArray<[string, string, Xml.XmlCondition]> = [
       ['mismatched tags', '<a><b></a></b>', 'not-well-formed'],
       ['unclosed element', '<a><b/>', 'not-well-formed'],
@@ -225,7 +225,7 @@ describe('Xml', () => {
     })
   })
 
-  describe('parse: limits (SECURITY.md §3)', () => {
+  describe('parse: limits (docs/security.md §3)', () => {
     const nest = (depth: number): string => `${'<a>'.repeat(depth)}${'</a>'.repeat(depth)}`
     const siblings = (count: number): string => `<r>${'<b/>'.repeat(count - 1)}</r>`
     const withAttrs = (count: number): string =>

@@ -18,5 +18,5 @@ export const deepFreeze = <A>(a: A): A => {
   return a
 }
 
-/** Absent = missing key (SEMANTICS.md §0): no key of the record holds `undefined`. */
+/** Absent = missing key (docs/semantics.md §0): no key of the record holds `undefined`. */
 export const noUndefined = (r: object): boolean => Object.values(r).every((v) => v !== undefined)

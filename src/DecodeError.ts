@@ -1,6 +1,6 @@
 /**
  * Why a stanza could not be decoded: every problem with its path, RFC condition and a short
- * message. XML-level faults (SECURITY.md §1 stages 1–6) are stream errors and come alone;
+ * message. XML-level faults (docs/security.md §1 stages 1–6) are stream errors and come alone;
  * stanza-level problems (stage 7, RFC 6120 §8.3.3) are all collected, in document order.
  *
  * @example
@@ -79,7 +79,7 @@ export const fromXmlError = (e: XmlError): DecodeError =>
 // -------------------------------------------------------------------------------------
 
 /**
- * The condition to answer with: the first problem's (SEMANTICS.md §3.2).
+ * The condition to answer with: the first problem's (docs/semantics.md §3.2).
  *
  * @category getters
  */
@@ -87,7 +87,7 @@ export const condition = (e: DecodeError): Condition => e.problems[0].condition
 
 /**
  * Whether the fault is in the stanza (answer with an error reply, keep the stream) rather than in
- * the XML (close the stream with a stream error), per SECURITY.md §1.
+ * the XML (close the stream with a stream error), per docs/security.md §1.
  *
  * @category getters
  */

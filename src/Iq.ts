@@ -79,7 +79,7 @@ export interface RequestOptions {
 export type Fields = Partial<Omit<Iq, 'kind' | 'type'>> & { readonly type: IqType }
 
 /**
- * Builds an iq, generating a 128-bit CSPRNG id when none is given (SECURITY.md §6).
+ * Builds an iq, generating a 128-bit CSPRNG id when none is given (docs/security.md §6).
  *
  * @category constructors
  */
@@ -193,7 +193,7 @@ export const reply =
 const noFields: ReadonlyArray<keyof Iq> = []
 
 /**
- * The error reply (RFC 6120 §8.3.1, SEMANTICS.md §3.1): type `error`, same id, the error set,
+ * The error reply (RFC 6120 §8.3.1, docs/semantics.md §3.1): type `error`, same id, the error set,
  * plain reply addressing; `clear` (default) removes the payload, `clear: false` echoes the
  * request payload (§8.2.3 rule 7). `None` for a result or an error, which are never answered
  * (§8.2.3).

@@ -207,7 +207,7 @@ export const removeParentThread = (m: Message): Message => omit(m, ['parentThrea
 // -------------------------------------------------------------------------------------
 
 /**
- * A reply (SEMANTICS.md §4): addressed back to the sender, or to the room for a groupchat message
+ * A reply (docs/semantics.md §4): addressed back to the sender, or to the room for a groupchat message
  * (XEP-0045 §7.4); type, thread and parent thread kept; id dropped. `clear` (default) removes
  * body, subject, payload and error; a non-empty `body` is then set.
  *
@@ -222,11 +222,11 @@ export const reply =
     return options.body === undefined || options.body === '' ? r : { ...r, body: options.body }
   }
 
-/** What an error reply clears, but for `clear: false` (SEMANTICS.md §3.1); the thread is kept. */
+/** What an error reply clears, but for `clear: false` (docs/semantics.md §3.1); the thread is kept. */
 const errorClears = ['body', 'subject'] as const
 
 /**
- * The error reply (RFC 6120 §8.3.1, SEMANTICS.md §3.1): type `error`, **same id** (§8.1.3), the
+ * The error reply (RFC 6120 §8.3.1, docs/semantics.md §3.1): type `error`, **same id** (§8.1.3), the
  * error set, plain reply addressing (no groupchat room rewrite). `clear` (default) removes body,
  * subject and payload and keeps the thread; `clear: false` keeps them. `None` for an error
  * message, which is never answered.
@@ -250,7 +250,7 @@ const typed: ReadonlySet<string> = new Set(types)
 const kinds: ReadonlySet<string> = new Set(['message'])
 
 /**
- * Decodes a `<message/>` element (SEMANTICS.md §4): unknown types become absent (RFC 6121
+ * Decodes a `<message/>` element (docs/semantics.md §4): unknown types become absent (RFC 6121
  * §5.2.2); one body/subject per language; at most one thread.
  *
  * @category codecs
@@ -326,7 +326,7 @@ export const decode: (
   options?: DecodeOptions,
 ) => E.Either<DecodeError.DecodeError, Message> = decodeWith(kinds, decodeElement)
 
-/** Writes a message; total (SEMANTICS.md §3.3). @category codecs */
+/** Writes a message; total (docs/semantics.md §3.3). @category codecs */
 export const encode = (m: Message, options?: EncodeOptions): string => {
   const ns = options?.ns ?? 'jabber:client'
   return write(m, ns) ?? Xml.serialize(toElement(m, ns))

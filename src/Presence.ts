@@ -238,12 +238,12 @@ export const reply =
       : { ...omit(r, ['show', 'status', 'priority', 'error']), payload: [] }
   }
 
-/** What an error reply clears (SEMANTICS.md §3.1); `show` goes even with `clear: false`. */
+/** What an error reply clears (docs/semantics.md §3.1); `show` goes even with `clear: false`. */
 const errorClears = ['show', 'status', 'priority'] as const
 const errorDrops = ['show'] as const
 
 /**
- * The error reply (RFC 6120 §8.3.1, SEMANTICS.md §3.1): type `error`, same id (§8.1.3), the error
+ * The error reply (RFC 6120 §8.3.1, docs/semantics.md §3.1): type `error`, same id (§8.1.3), the error
  * set, plain reply addressing. `clear` (default) removes show, status, priority and payload;
  * `clear: false` keeps status, priority and payload but still drops show. `None` for an error
  * presence, which is never answered.
@@ -286,7 +286,7 @@ const decodePriority = (w: Walked, m: Modelled): Priority | undefined => {
 }
 
 /**
- * Decodes a `<presence/>` element (SEMANTICS.md §5): known type only; one show, one priority
+ * Decodes a `<presence/>` element (docs/semantics.md §5): known type only; one show, one priority
  * (xs:byte); one status per language.
  *
  * @category codecs

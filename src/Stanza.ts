@@ -73,7 +73,7 @@ export type ReplyTo<S extends Stanza> = {
 }[S['kind']]
 
 /**
- * Options of every reply rule (SEMANTICS.md §3.1).
+ * Options of every reply rule (docs/semantics.md §3.1).
  *
  * @category model
  * @since 0.1.0
@@ -189,7 +189,7 @@ export const errorReply = (error: StanzaError.StanzaError, options: ReplyOptions
 const kinds: ReadonlySet<string> = new Set(['message', 'presence', 'iq'])
 
 /**
- * Decodes a stanza element of any kind (SEMANTICS.md §3.2).
+ * Decodes a stanza element of any kind (docs/semantics.md §3.2).
  *
  * @category codecs
  */
@@ -229,7 +229,7 @@ export const codec: t.Type<Stanza, Xml.XmlElement, unknown> = fromDecoder(
 )
 
 /**
- * Parses and decodes one stanza of any kind: `Xml.parse` (XML-level conditions, SECURITY.md),
+ * Parses and decodes one stanza of any kind: `Xml.parse` (XML-level conditions, docs/security.md),
  * the root's identity, then the kind's rules. Never throws.
  *
  * @category codecs
@@ -241,7 +241,7 @@ export const decode: (
 
 /**
  * Writes a stanza with its content namespace as the unprefixed default (RFC 6120 §4.8.5).
- * Total: never throws, always well-formed (SEMANTICS.md §3.3).
+ * Total: never throws, always well-formed (docs/semantics.md §3.3).
  *
  * @category codecs
  */

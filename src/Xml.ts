@@ -65,7 +65,7 @@ export type XmlCondition =
   | 'bad-format'
 
 /**
- * Resource limits, enforced before any expensive work (SECURITY.md §3).
+ * Resource limits, enforced before any expensive work (docs/security.md §3).
  *
  * @category model
  */
@@ -113,7 +113,7 @@ export const XMLNS_NS = 'http://www.w3.org/2000/xmlns/'
 
 /**
  * Builds an element. Names are checked here, once, so the serializer can trust them: an invalid
- * name is a programmer error and throws (SECURITY.md §5). Attribute keys are NCNames, `xml:`
+ * name is a programmer error and throws (docs/security.md §5). Attribute keys are NCNames, `xml:`
  * names such as `xml:lang`, or `{namespace}local` for other namespaced attributes. Adjacent text
  * children are merged and empty ones dropped, which is the form `parse` returns.
  *
@@ -139,7 +139,7 @@ export const element = (
 }
 
 /**
- * An empty null-prototype record (SECURITY.md §1 stage 4). V8 keeps these in dictionary mode;
+ * An empty null-prototype record (docs/security.md §1 stage 4). V8 keeps these in dictionary mode;
  * `Object.setPrototypeOf({}, null)` would keep fast properties and make reads cheaper, but
  * costs more to create, and most parsed elements' attributes are never read: measured on the
  * corpus, decode is as fast or faster this way.
@@ -226,12 +226,12 @@ export const getAttr =
 
 // One decoder for every call: without `stream: true` it keeps no state between calls. `fatal`
 // turns a bad sequence into an error instead of a silent U+FFFD; `ignoreBOM` keeps a leading
-// U+FEFF so the scan can reject it (SECURITY.md §1 stage 1).
+// U+FEFF so the scan can reject it (docs/security.md §1 stage 1).
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
 /**
  * Parses one element under the restricted XML profile of RFC 6120 §11, enforcing the limits
- * of SECURITY.md §3 before any expensive work. Never throws.
+ * of docs/security.md §3 before any expensive work. Never throws.
  *
  * Stages: size and encoding, the one-pass pre-scan (well-formedness, restricted XML, limits),
  * fast-xml-parser for the tree, then namespace resolution and entity decoding.
@@ -505,7 +505,7 @@ const build = (node: FxpNode, tag: string, outer: Scope, ctx: BuildContext): Xml
             qname.indexOf(':', 4) < 0 &&
             startsNCName(qname, 4))
         ) {
-          // Names the JS object model owns are dropped (SECURITY.md §2).
+          // Names the JS object model owns are dropped (docs/security.md §2).
           if (!isUnprocessable(colon < 0 ? qname : qname.slice(4)))
             attrs[qname] = ctx.attrs ? decodeAttr(value) : value
         } else later = [qname, value]
@@ -556,7 +556,7 @@ const build = (node: FxpNode, tag: string, outer: Scope, ctx: BuildContext): Xml
   return { name, ns, attrs, children }
 }
 
-/** Adds one parsed attribute under its expanded key (SECURITY.md §1 stage 4). */
+/** Adds one parsed attribute under its expanded key (docs/security.md §1 stage 4). */
 const addAttr = (
   attrs: Record<string, string>,
   qname: string,
@@ -577,7 +577,7 @@ const addAttr = (
     if (uri === undefined) throw new NamespaceFault(at, `undeclared prefix ${quote(p)}`)
     key = uri === XML_NS ? `xml:${local}` : `{${uri}}${local}`
   } else if (isUnprocessable(qname)) return
-  // Names the JS object model owns are dropped above (SECURITY.md §2); the record is
+  // Names the JS object model owns are dropped above (docs/security.md §2); the record is
   // null-prototype anyway, but callers may spread it into ordinary objects.
   if (key in attrs)
     throw new NamespaceFault(at, `attribute ${quote(qname)} is a duplicate once expanded`)
@@ -686,7 +686,7 @@ const attrWhitespace = /[\t\n\r]/g
 
 /**
  * Writes an element as XML. Total: never throws and always emits well-formed, restricted XML
- * (SECURITY.md §5). Namespaces are written as default-namespace declarations, only where an
+ * (docs/security.md §5). Namespaces are written as default-namespace declarations, only where an
  * element's namespace differs from its parent's; `parentNs` is the namespace in scope around the
  * element (absent: unknown, so the root always declares its own). Attributes keyed
  * `{namespace}local` get a prefix declared on their element. Characters outside XML 1.0 become

@@ -1,6 +1,6 @@
 /**
  * fast-check generators for well-formed stanza records: records the decoder could produce
- * (SEMANTICS.md §0). Absent fields are missing keys, never `undefined`; JIDs are canonical; text
+ * (docs/semantics.md §0). Absent fields are missing keys, never `undefined`; JIDs are canonical; text
  * holds XML characters only; the payload holds no child the kind models.
  */
 import fc from 'fast-check'
@@ -35,7 +35,7 @@ const toJid = (s: string): Jid.Jid | undefined => {
 }
 
 const localPart: fc.Arbitrary<string> = fc.stringMatching(/^[a-z0-9][a-z0-9._-]{0,7}$/)
-// A letter first, so no domain is digits-and-dots (SEMANTICS.md §1).
+// A letter first, so no domain is digits-and-dots (docs/semantics.md §1).
 const label: fc.Arbitrary<string> = fc.stringMatching(/^[a-z][a-z0-9]{0,6}$/)
 const domainPart: fc.Arbitrary<string> = fc
   .array(label, { minLength: 1, maxLength: 3 })

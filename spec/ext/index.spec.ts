@@ -1,5 +1,5 @@
 /**
- * `stanzakit/ext` (EXTENSIONS.md "The extensions"): exactly the documented names, flat; each
+ * `stanzakit/ext` (docs/extensions.md "The extensions"): exactly the documented names, flat; each
  * extension value with the element, kinds and disco feature of its specification; each module
  * also on its own (`stanzakit/ext/<Module>`), exporting the same values.
  */
@@ -22,7 +22,7 @@ import * as VersionModule from '../../src/ext/Version.js'
 import * as root from '../../src/index.js'
 import * as Xml from '../../src/Xml.js'
 
-/** EXTENSIONS.md's table: element, kinds and (where the specification defines one) disco feature. */
+/** docs/extensions.md's table: element, kinds and (where the specification defines one) disco feature. */
 const table = {
   Delay: ['delay', 'urn:xmpp:delay', ['message', 'presence'], undefined], // XEP-0203 2.0 dropped disco
   ChatState: [
@@ -58,7 +58,7 @@ const table = {
   Roster: ['query', 'jabber:iq:roster', ['iq'], undefined], // RFC 6121 defines no disco feature
 } as const
 
-/** The protocol helpers of EXTENSIONS.md. */
+/** The protocol helpers of docs/extensions.md. */
 const helpers = [
   'discoInfoFor',
   'formType',
@@ -76,7 +76,7 @@ const helpers = [
 const definitions = ['DiscoItem', 'FormField', 'Identity', 'MucItem', 'RosterItem'] as const
 const scalars = ['DateTime'] as const
 
-/** Each module of EXTENSIONS.md ("Modules") and what it exports. */
+/** Each module of docs/extensions.md ("Modules") and what it exports. */
 const modules: ReadonlyArray<
   readonly [string, Readonly<Record<string, unknown>>, ReadonlyArray<string>]
 > = [
@@ -105,12 +105,12 @@ describe('ext (index)', () => {
     )
   })
 
-  it('is the `ext` namespace of the root module (API.md)', () => {
+  it('is the `ext` namespace of the root module (docs/api.md)', () => {
     expect(root.ext).toBe(ext)
   })
 
   it.each(Object.entries(table))(
-    '%s: name, ns, kinds and feature per EXTENSIONS.md',
+    '%s: name, ns, kinds and feature per docs/extensions.md',
     (key, row) => {
       const [name, ns, kinds, feature] = row
       const e = values[key] as AnyExtension
@@ -129,7 +129,7 @@ describe('ext (index)', () => {
     },
   )
 
-  it('ChatState: name is the first of its names and `is` matches all five (EXTENSIONS.md `oneOf`)', () => {
+  it('ChatState: name is the first of its names and `is` matches all five (docs/extensions.md `oneOf`)', () => {
     for (const state of ['active', 'composing', 'paused', 'inactive', 'gone'])
       expect(ext.ChatState.is(Xml.element(state, ext.ChatState.ns))).toBe(true)
     expect(ext.ChatState.is(Xml.element('typing', ext.ChatState.ns))).toBe(false)

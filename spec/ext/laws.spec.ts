@@ -1,5 +1,5 @@
 /**
- * The laws every extension of `stanzakit/ext` obeys (EXTENSIONS.md "Tests and numbers"), checked
+ * The laws every extension of `stanzakit/ext` obeys (docs/extensions.md "Tests and numbers"), checked
  * with fast-check over records the decoders could produce (spec/arbitraries/ext.ts) and
  * well-formed stanzas of the kinds each extension may appear in.
  */

@@ -1,5 +1,5 @@
 /**
- * Runs every case of the hostile-input catalog (issue 5): the outcome SECURITY.md / SEMANTICS.md
+ * Runs every case of the hostile-input catalog (issue 5): the outcome docs/security.md / docs/semantics.md
  * require, that `Object.prototype` is untouched, that accepted records survive
  * `decode(encode(r))`, and that each case decodes within the relative time bound of `timing.ts`.
  * Cases marked `knownFailure` run with `it.failing`: they document a disagreement between the
@@ -64,7 +64,7 @@ const jid = (s: string): Jid.Jid => {
   return r.right
 }
 
-/** Does delivering `s` settle a pending request per `cor` (SECURITY.md §6)? */
+/** Does delivering `s` settle a pending request per `cor` (docs/security.md §6)? */
 const settles = (s: Stanza.Stanza, cor: Correlation): boolean => {
   const wire = new Subject<Stanza.Stanza>()
   const stream: StanzaStream = { incoming: wire, send: () => undefined, jid: jid(ME) }
@@ -106,7 +106,7 @@ const checkOutcome = (c: Case): void => {
       condition: e.reject,
       ...(e.path === undefined ? {} : { path: e.path }),
     })
-    // Error text is bounded (SECURITY.md §1: cut to 200 characters).
+    // Error text is bounded (docs/security.md §1: cut to 200 characters).
     for (const p of r.left.problems) expect(p.message.length).toBeLessThanOrEqual(200)
     if (e.reason !== undefined || e.offset !== undefined) {
       const x = Xml.parse(input(c), parseOptions(c))
@@ -119,7 +119,7 @@ const checkOutcome = (c: Case): void => {
     const s = r.right
     if (typeof e.accept === 'function') e.accept(s)
     else expect(s).toMatchObject(e.accept) // partial expectations are small by construction
-    // Law 2 (SEMANTICS.md §3.3): what was accepted survives encode → decode. The encoder adds
+    // Law 2 (docs/semantics.md §3.3): what was accepted survives encode → decode. The encoder adds
     // `xmlns` declarations (bytes, attributes), so this decode runs with the larger of the
     // case's and the default limits, and room for the bytes.
     const root = c.options?.ns === null ? Xml.parse(input(c), parseOptions(c)) : undefined

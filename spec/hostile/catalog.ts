@@ -1,6 +1,6 @@
 /**
  * The hostile-input catalog (issue 5): one record per case, with its category, the outcome
- * SECURITY.md / SEMANTICS.md require and where the rule comes from. Pure data plus small checks
+ * docs/security.md / docs/semantics.md require and where the rule comes from. Pure data plus small checks
  * that throw (no Jest import), so `fuzz.ts` can reuse the accepted inputs as mutation seeds.
  *
  * Conventions:
@@ -59,7 +59,7 @@ export type Expect =
 /**
  * For `correlation` cases: a request `ping` with id `c1` to `to` (absent: none) is pending on a
  * stream bound as `juliet@example.com/balcony`; the decoded input is delivered; does it settle
- * the request (SECURITY.md §6)?
+ * the request (docs/security.md §6)?
  */
 export interface Correlation {
   readonly to?: string
@@ -216,7 +216,7 @@ const NWF = reject('not-well-formed')
 const RX = reject('restricted-xml')
 const PV = reject('policy-violation')
 
-// --- malformed XML (SECURITY.md §2 row 3: not-well-formed, RFC 6120 §11.3) ----------------
+// --- malformed XML (docs/security.md §2 row 3: not-well-formed, RFC 6120 §11.3) ----------------
 {
   const add = adder('malformed')
   const src = 'RFC 6120 §11.3'
@@ -234,7 +234,7 @@ const PV = reject('policy-violation')
   add('truncated-start-tag', src, '<message', NWF)
   add('truncated-in-attribute', src, "<message to='juliet@exa", NWF)
   add('truncated-end-tag', src, '<message></messa', NWF)
-  add('empty-input', 'SECURITY.md §2', '', NWF)
+  add('empty-input', 'docs/security.md §2', '', NWF)
   add(
     'whitespace-only',
     'RFC 6120 §11.7',
@@ -268,10 +268,10 @@ const PV = reject('policy-violation')
   add('bad-hex-digit', src, body('&#xZZ;'), NWF)
   add('negative-char-ref', src, body('&#-65;'), NWF)
   add('char-ref-without-semicolon', src, body('&#65 '), NWF)
-  add('leading-feff-character', 'SECURITY.md §2', '\ufeff<message/>', NWF)
-  // "the first fault found wins" (SECURITY.md §1): earlier in the text within the scan, and
+  add('leading-feff-character', 'docs/security.md §2', '\ufeff<message/>', NWF)
+  // "the first fault found wins" (docs/security.md §1): earlier in the text within the scan, and
   // earlier in the pipeline across stages
-  const order = 'SECURITY.md §1 (first fault wins)'
+  const order = 'docs/security.md §1 (first fault wins)'
   add('first-fault-comment-before-nul', order, M('<!-- c --><body>\u0000</body>'), RX)
   add('first-fault-nul-before-comment', order, M('<body>\u0000</body><!-- c -->'), NWF)
   add('first-fault-depth-before-nul', order, M(`${'<a>'.repeat(40)}\u0000`), PV)
@@ -332,8 +332,8 @@ const PV = reject('policy-violation')
   add('xml-declaration-inside-stanza', src, M("<?xml version='1.0'?>"), RX)
   add('xml-declaration-utf16-label', src, "<?xml version='1.0' encoding='UTF-16'?><message/>", RX)
   add('bang-without-cdata', src, M('<!>'), RX)
-  add('nbsp-html-entity', 'SECURITY.md §2', body('a&nbsp;b'), RX)
-  add('copy-html-entity', 'SECURITY.md §2', body('&copy;'), RX)
+  add('nbsp-html-entity', 'docs/security.md §2', body('a&nbsp;b'), RX)
+  add('copy-html-entity', 'docs/security.md §2', body('&copy;'), RX)
 }
 
 // --- entity expansion (no expansion ever happens; CVE-2026-26278 class) ------------------------
@@ -352,7 +352,7 @@ const PV = reject('policy-violation')
     'CVE-2026-26278',
     () => `<!DOCTYPE m [<!ENTITY a '${'a'.repeat(100_000)}'>]>${body('&a;'.repeat(60_000))}`,
     reject('policy-violation'),
-    { note: 'over the size cap: the cap comes first (SECURITY.md §1 stage 1)' },
+    { note: 'over the size cap: the cap comes first (docs/security.md §1 stage 1)' },
   )
   add(
     'quadratic-blowup-under-cap',
@@ -362,7 +362,7 @@ const PV = reject('policy-violation')
   )
   add('undefined-entity-lol9', 'RFC 6120 §11.1', body('&lol9;'), RX)
   add('undefined-entity-in-attribute', 'RFC 6120 §11.1', "<message id='&foo;'/>", RX)
-  add('million-char-refs', 'SECURITY.md §4', () => body('&#65;'.repeat(1_000_000)), PV, {
+  add('million-char-refs', 'docs/security.md §4', () => body('&#65;'.repeat(1_000_000)), PV, {
     note: 'fxp alone: ~0.94 s and 158 MB',
   })
   add(
@@ -379,7 +379,7 @@ const PV = reject('policy-violation')
   )
   add(
     'named-refs-up-to-cap',
-    'SECURITY.md §1 stage 5',
+    'docs/security.md §1 stage 5',
     () => body('&amp;'.repeat(52_000)),
     accept(asMessage((m) => same(m.body, '&'.repeat(52_000), 'body'))),
   )
@@ -397,10 +397,10 @@ const PV = reject('policy-violation')
   add('numeric-lt-is-text', 'XML 1.0 §4.1', body('&#60;b&#62;'), accept({ body: '<b>' }))
 }
 
-// --- prototype-pollution names (CVE-2023-26920; SECURITY.md §2) --------------------------------
+// --- prototype-pollution names (CVE-2023-26920; docs/security.md §2) --------------------------------
 {
   const add = adder('prototype-pollution')
-  const src = 'CVE-2023-26920; SECURITY.md §2'
+  const src = 'CVE-2023-26920; docs/security.md §2'
   const bad = reject('bad-format', { reason: 'unprocessable-name' })
   for (const n of [
     '__proto__',
@@ -466,7 +466,7 @@ const PV = reject('policy-violation')
   )
   add(
     'attribute-value-__proto__-ok',
-    'SECURITY.md §1 stage 4',
+    'docs/security.md §1 stage 4',
     "<message id='__proto__'/>",
     accept({ id: '__proto__' }),
   )
@@ -484,10 +484,10 @@ const PV = reject('policy-violation')
   )
 }
 
-// --- limits: just under (accepted) and just over (policy-violation), SECURITY.md §3 ------------
+// --- limits: just under (accepted) and just over (policy-violation), docs/security.md §3 ------------
 {
   const add = adder('limits')
-  const src = 'SECURITY.md §3; RFC 6120 §4.9.3.14'
+  const src = 'docs/security.md §3; RFC 6120 §4.9.3.14'
   // size
   add(
     'size-exact-string',
@@ -505,26 +505,26 @@ const PV = reject('policy-violation')
   add('size-over-bytes', src, () => encoder.encode(paddedMessage(MAX + 1)), PV)
   add(
     'size-utf8-counted-not-utf16',
-    'SECURITY.md §1 stage 1',
+    'docs/security.md §1 stage 1',
     () => `${paddedMessage(MAX - 1).slice(0, -17)}é</body></message>`,
     PV,
     { note: '262,144 UTF-16 units (the cap) but 262,145 UTF-8 octets' },
   )
   add(
     'size-exact-with-emoji',
-    'SECURITY.md §1 stage 1',
+    'docs/security.md §1 stage 1',
     () => body('😀'.repeat((MAX - 32) / 4)),
     accept(asMessage((m) => same(m.body?.length, (MAX - 32) / 2, 'body UTF-16 length'))),
   )
   add(
     'size-emoji-one-over',
-    'SECURITY.md §1 stage 1',
+    'docs/security.md §1 stage 1',
     () => body(`${'😀'.repeat((MAX - 32) / 4 - 1)}xxxxx`),
     PV,
   )
   add(
     'size-s2s-cap-raised',
-    'SECURITY.md §3',
+    'docs/security.md §3',
     () => paddedMessage(400_000),
     accept({ kind: 'message' }),
     { options: { limits: { maxBytes: 524_288 } } },
@@ -562,9 +562,15 @@ const PV = reject('policy-violation')
   )
   add('depth-33', src, M(nested(32)), PV)
   add('depth-bomb-unclosed', src, () => `<message>${'<a>'.repeat(80_000)}`, PV)
-  add('depth-bomb-closed', 'SECURITY.md §4 (fxp quadratic in depth)', () => M(nested(50_000)), PV, {
-    options: { limits: { maxBytes: 1_048_576 } },
-  })
+  add(
+    'depth-bomb-closed',
+    'docs/security.md §4 (fxp quadratic in depth)',
+    () => M(nested(50_000)),
+    PV,
+    {
+      options: { limits: { maxBytes: 1_048_576 } },
+    },
+  )
   add('depth-custom-4', src, M(nested(3)), accept({ kind: 'message' }), {
     options: { limits: { maxDepth: 4 } },
   })
@@ -662,22 +668,22 @@ const PV = reject('policy-violation')
   )
   add(
     'element-name-129-astral-chars',
-    'SECURITY.md §3 (QName length in characters)',
+    'docs/security.md §3 (QName length in characters)',
     M(`<${'𐀀'.repeat(129)} xmlns='urn:x'/>`),
     accept((s) => same(firstPayload(s).name, '𐀀'.repeat(129), 'name')),
   )
   add(
     'element-name-257-astral-chars',
-    'SECURITY.md §3 (QName length in characters)',
+    'docs/security.md §3 (QName length in characters)',
     M(`<${'𐀀'.repeat(257)} xmlns='urn:x'/>`),
     reject('policy-violation'),
   )
 }
 
-// --- illegal characters (XML 1.0 §2.2 Char; SECURITY.md §2 row 2) ------------------------------
+// --- illegal characters (XML 1.0 §2.2 Char; docs/security.md §2 row 2) ------------------------------
 {
   const add = adder('illegal-chars')
-  const src = 'XML 1.0 §2.2; SECURITY.md §2'
+  const src = 'XML 1.0 §2.2; docs/security.md §2'
   for (const [id, ch] of [
     ['nul', '\u0000'],
     ['soh', '\u0001'],
@@ -759,7 +765,12 @@ const PV = reject('policy-violation')
   add('invalid-in-attribute', src, bytes("<message id='", [0xff], "'/>"), NWF)
   add('latin1-not-utf8', src, inBody(0x63, 0x61, 0x66, 0xe9), NWF)
   add('ebcdic-pattern', src, Uint8Array.from([0x4c, 0x6f, 0xa7, 0x94]), NWF)
-  add('utf8-bom', 'SECURITY.md §2 (a leading U+FEFF)', bytes([0xef, 0xbb, 0xbf], '<message/>'), NWF)
+  add(
+    'utf8-bom',
+    'docs/security.md §2 (a leading U+FEFF)',
+    bytes([0xef, 0xbb, 0xbf], '<message/>'),
+    NWF,
+  )
   const wsrc = 'RFC 6120 §11.6; XML 1.0 App. F'
   const UE = reject('unsupported-encoding')
   add('utf16be-bom', wsrc, wide('<message/>', 2, true, true), UE)
@@ -770,10 +781,15 @@ const PV = reject('policy-violation')
   add('utf32le-bom', wsrc, wide('<message/>', 4, false, true), UE)
   add('utf32be-pattern', wsrc, wide('<message/>', 4, true, false), UE)
   add('utf32le-pattern', wsrc, wide('<message/>', 4, false, false), UE)
-  add('cap-before-decoding', 'SECURITY.md §1 stage 1', () => new Uint8Array(MAX + 1).fill(0xff), PV)
+  add(
+    'cap-before-decoding',
+    'docs/security.md §1 stage 1',
+    () => new Uint8Array(MAX + 1).fill(0xff),
+    PV,
+  )
   add(
     'cap-before-encoding-sniff',
-    'SECURITY.md §1 stage 1',
+    'docs/security.md §1 stage 1',
     () => wide(paddedMessage(MAX), 2, true, true),
     PV,
   )
@@ -786,10 +802,10 @@ const PV = reject('policy-violation')
   add('max-code-point-bytes', src, inBody(0xf4, 0x8f, 0xbf, 0xbf), accept({ body: '\u{10ffff}' }))
 }
 
-// --- namespace abuse (Namespaces in XML 1.0; SECURITY.md §1 stage 4, §2) ------------------------
+// --- namespace abuse (Namespaces in XML 1.0; docs/security.md §1 stage 4, §2) ------------------------
 {
   const add = adder('namespaces')
-  const src = 'Namespaces in XML 1.0 §3, §5; SECURITY.md §1 stage 4'
+  const src = 'Namespaces in XML 1.0 §3, §5; docs/security.md §1 stage 4'
   add('undeclared-element-prefix', src, M('<p:x/>'), NWF)
   add('undeclared-attribute-prefix', src, "<message p:a='1'/>", NWF)
   add('undeclared-root-prefix', src, '<stream:message/>', NWF)
@@ -841,8 +857,8 @@ const PV = reject('policy-violation')
     "<message xmlns='jabber&#58;client'/>",
     accept({ kind: 'message' }),
   )
-  // stanza identity (SECURITY.md §1 stage 6, SEMANTICS.md §3.2)
-  const id6 = 'SEMANTICS.md §3.2; RFC 6120 §4.9.3.10'
+  // stanza identity (docs/security.md §1 stage 6, docs/semantics.md §3.2)
+  const id6 = 'docs/semantics.md §3.2; RFC 6120 §4.9.3.10'
   add('server-namespace-on-client-stream', id6, "<message xmlns='jabber:server'/>", {
     reject: 'invalid-namespace',
   })
@@ -872,7 +888,7 @@ const PV = reject('policy-violation')
     "<c:message xmlns:c='jabber:client'/>",
     accept({ kind: 'message' }),
   )
-  const ust = 'SEMANTICS.md §3.2; RFC 6120 §4.9.3.24'
+  const ust = 'docs/semantics.md §3.2; RFC 6120 §4.9.3.24'
   const U = reject('unsupported-stanza-type')
   add('foreign-root-namespace', ust, "<message xmlns='urn:evil'/>", U)
   add('content-namespace-wrong-case', ust, "<message xmlns='Jabber:Client'/>", U)
@@ -900,7 +916,7 @@ const PV = reject('policy-violation')
   )
   add(
     'body-in-foreign-namespace-is-payload',
-    'SEMANTICS.md §3.2',
+    'docs/semantics.md §3.2',
     M("<body xmlns='urn:x'>hi</body>"),
     accept(
       asMessage((m) => same([m.body, m.payload[0]?.ns], [undefined, 'urn:x'], 'body, payload')),
@@ -908,7 +924,7 @@ const PV = reject('policy-violation')
   )
   add(
     'priority-in-foreign-namespace-is-payload',
-    'SEMANTICS.md §3.2',
+    'docs/semantics.md §3.2',
     P("<priority xmlns='urn:x'>abc</priority>"),
     accept(asPresence((p) => same([p.priority, p.payload.length], [undefined, 1], 'priority'))),
   )
@@ -1010,7 +1026,7 @@ const PV = reject('policy-violation')
     P('<show>away</show><show>dnd</show>'),
     br('presence/show[2]'),
   )
-  add('show-with-child', 'SEMANTICS.md §3.2', P('<show><b/>away</show>'), br('presence/show'))
+  add('show-with-child', 'docs/semantics.md §3.2', P('<show><b/>away</show>'), br('presence/show'))
   add(
     'show-nbsp-not-trimmed',
     'RFC 6121 §4.7.2.1',
@@ -1076,9 +1092,14 @@ const PV = reject('policy-violation')
   )
   add('two-subjects', m5, M('<subject>a</subject><subject>b</subject>'), br('message/subject[2]'))
   add('two-threads', 'RFC 6121 §5.2.5', M('<thread>a</thread><thread>b</thread>'), BR)
-  add('body-with-child-element', 'SEMANTICS.md §3.2', M('<body>a<b/></body>'), br('message/body'))
-  add('text-directly-in-stanza', 'SEMANTICS.md §3.2', M('hello'), BR)
-  add('nbsp-directly-in-stanza', 'SEMANTICS.md §3.2', M('&#160;'), BR)
+  add(
+    'body-with-child-element',
+    'docs/semantics.md §3.2',
+    M('<body>a<b/></body>'),
+    br('message/body'),
+  )
+  add('text-directly-in-stanza', 'docs/semantics.md §3.2', M('hello'), BR)
+  add('nbsp-directly-in-stanza', 'docs/semantics.md §3.2', M('&#160;'), BR)
   add('lang-not-bcp47', 'RFC 6120 §8.1.5', "<message xml:lang='en_US'/>", br('message@xml:lang'))
   add('lang-too-long-subtag', 'RFC 6120 §8.1.5', "<message xml:lang='abcdefghi'/>", BR)
 }
@@ -1140,10 +1161,10 @@ const PV = reject('policy-violation')
   )
 }
 
-// --- JIDs that must be accepted, stored canonical (RFC 7622; SEMANTICS.md §1) ------------------
+// --- JIDs that must be accepted, stored canonical (RFC 7622; docs/semantics.md §1) ------------------
 {
   const add = adder('jid-accept')
-  const src = 'RFC 7622 §3; SEMANTICS.md §1'
+  const src = 'RFC 7622 §3; docs/semantics.md §1'
   for (const [id, jid, canonical] of [
     ['uppercase-domain', 'juliet@EXAMPLE.COM', 'juliet@example.com'],
     ['uppercase-local', 'Juliet@example.com', 'juliet@example.com'],
@@ -1197,12 +1218,12 @@ const PV = reject('policy-violation')
   )
 }
 
-// --- valid edge cases that must be accepted (RFC 6120 §11.4, SEMANTICS.md §3.2) ----------------
+// --- valid edge cases that must be accepted (RFC 6120 §11.4, docs/semantics.md §3.2) ----------------
 {
   const add = adder('valid')
-  const src = 'SEMANTICS.md §3.2'
-  add('empty-body-self-closing', 'SEMANTICS.md §0', M('<body/>'), accept({ body: '' }))
-  add('empty-body-open-close', 'SEMANTICS.md §0', body(''), accept({ body: '' }))
+  const src = 'docs/semantics.md §3.2'
+  add('empty-body-self-closing', 'docs/semantics.md §0', M('<body/>'), accept({ body: '' }))
+  add('empty-body-open-close', 'docs/semantics.md §0', body(''), accept({ body: '' }))
   add('emoji-body', src, body('🌹👩🏽‍🚀🇫🇷'), accept({ body: '🌹👩🏽‍🚀🇫🇷' }))
   add(
     'five-entities',
@@ -1299,13 +1320,13 @@ const PV = reject('policy-violation')
   )
   add(
     'space-reference-directly-in-stanza',
-    'SEMANTICS.md §3.2',
+    'docs/semantics.md §3.2',
     M('&#32;<![CDATA[ ]]>'),
     accept({ kind: 'message', payload: [] }),
   )
   add(
     'body-extra-attribute-dropped',
-    'SEMANTICS.md §3.2',
+    'docs/semantics.md §3.2',
     M("<body foo='1'>hi</body>"),
     accept({ body: 'hi', payload: [] }),
   )
@@ -1343,7 +1364,7 @@ const PV = reject('policy-violation')
   )
   add(
     'component-stream-client-error',
-    'SEMANTICS.md §3.2 (jabber:client <error> on component streams)',
+    'docs/semantics.md §3.2 (jabber:client <error> on component streams)',
     "<message xmlns='jabber:component:accept' type='error'><error xmlns='jabber:client' type='cancel'/></message>",
     accept({ type: 'error', error: { type: 'cancel', condition: 'undefined-condition' } }),
     { options: { ns: 'jabber:component:accept' } },
@@ -1369,10 +1390,10 @@ const PV = reject('policy-violation')
   )
 }
 
-// --- IQ correlation (SECURITY.md §6; spoofing in depth: spec/rx/request.spec.ts) ---------------
+// --- IQ correlation (docs/security.md §6; spoofing in depth: spec/rx/request.spec.ts) ---------------
 {
   const add = adder('correlation')
-  const src = 'SECURITY.md §6; CVE-2013-6483'
+  const src = 'docs/security.md §6; CVE-2013-6483'
   const ok = accept({ kind: 'iq' })
   const cor = (settles: boolean, to?: string, acceptOwnDomain?: boolean): More => ({
     correlation: {
@@ -1401,7 +1422,7 @@ const PV = reject('policy-violation')
   )
   add(
     'result-from-addressee-noncanonical',
-    'SECURITY.md §6 (canonical from)',
+    'docs/security.md §6 (canonical from)',
     "<iq type='result' id='c1' from='Romeo@EXAMPLE.net./orchard'/>",
     ok,
     cor(true, PEER),
@@ -1473,7 +1494,7 @@ const PV = reject('policy-violation')
   )
   add(
     'result-from-unparsable',
-    'SECURITY.md §6 (an unparsable from never matches)',
+    'docs/security.md §6 (an unparsable from never matches)',
     "<iq type='result' id='c1' from='romeo@@example.net'/>",
     reject('jid-malformed', { path: 'iq@from' }),
   )

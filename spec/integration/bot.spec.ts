@@ -5,7 +5,7 @@
  * chat echo, `/whoami`, a subscription request, a mention in a room.
  *
  * Accounts (fresh ones, so no other spec shares their rosters): ivan is the bot, judy drives it.
- * Also checks the line count the bot's header states (EXTENSIONS.md: the goal is ≤ 30).
+ * Also checks the line count the bot's header states (docs/extensions.md: the goal is ≤ 30).
  */
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'

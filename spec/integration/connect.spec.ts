@@ -1,5 +1,5 @@
 /**
- * `connection.connect` against a real Prosody (`npm run test:integration`; PROSODY.md): login
+ * `connection.connect` against a real Prosody (`npm run test:integration`; docs/prosody.md): login
  * with SCRAM and with PLAIN over STARTTLS, typed failures, and the everyday traffic of a client
  * (ping, disco, roster, messages, presence, MUC, errors, a server-side close).
  *
@@ -187,7 +187,7 @@ describeIntegration('integration: connection.connect (Prosody)', () => {
     )
   })
 
-  it('an unknown-namespace IQ to the server: IqError service-unavailable (PROSODY.md gotcha 6)', async () => {
+  it('an unknown-namespace IQ to the server: IqError service-unavailable (docs/prosody.md gotcha 6)', async () => {
     const s = await login('alice', 'unknown-ns')
     const e = await rejection(
       rx.send(s)(Iq.get(el('query', 'urn:example:nothing-here'), { to: server() })),
@@ -207,7 +207,7 @@ describeIntegration('integration: connection.connect (Prosody)', () => {
   // messages and presence
   // ---------------------------------------------------------------------------------
 
-  it('message to our own bare JID comes back (without `to`, PROSODY.md gotcha 7)', async () => {
+  it('message to our own bare JID comes back (without `to`, docs/prosody.md gotcha 7)', async () => {
     const s = await login('erin', 'self-message')
     // Prosody delivers to bare JIDs only to available resources with a non-negative priority.
     s.send(Presence.make())

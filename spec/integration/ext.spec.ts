@@ -1,6 +1,6 @@
 /**
  * The typed extensions (`stanzakit/ext`) against a real Prosody 0.12 (`npm run test:integration`;
- * PROSODY.md): what the server really sends, decoded by the extension values and the rx helpers
+ * docs/prosody.md): what the server really sends, decoded by the extension values and the rx helpers
  * built on them (`rx.query`, `rx.handle`, `rx.withExtension`), with no hand-written XML.
  *
  * - disco#info, disco#items and version of the server and of the MUC service (`rx.query`);
@@ -72,7 +72,7 @@ const discoItems = (to: Jid.Jid): Iq.Request => Iq.get(ext.DiscoItems.encode({ i
 const rosterGet = (): Iq.Request => Iq.get(ext.Roster.encode({ items: [] }))
 
 /**
- * An element as a lossless round trip may give it back (EXTENSIONS.md "What lossless means"):
+ * An element as a lossless round trip may give it back (docs/extensions.md "What lossless means"):
  * attribute order, and the order of differently named children, do not count; the order of
  * same-named children and all text do.
  */

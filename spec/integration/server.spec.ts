@@ -2,7 +2,7 @@
  * Smoke test of the integration server (`.ci/prosody.sh`) with raw `node:net`/`node:tls` sockets
  * and string matching only: it checks the infrastructure the connection specs rely on (ports,
  * certificate, accounts, component secret), not stanzakit. Prosody's attribute order varies and it
- * uses single quotes (PROSODY.md, gotcha 5), so the patterns accept attributes in any order.
+ * uses single quotes (docs/prosody.md, gotcha 5), so the patterns accept attributes in any order.
  */
 
 import { createHash } from 'node:crypto'

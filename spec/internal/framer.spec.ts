@@ -414,7 +414,7 @@ describe('internal/framer: stop', () => {
       expect(lastError(runText(`<stream xmlns='${STREAMS}'>`)).condition).toBe('invalid-namespace')
     })
 
-    it('framer: names from the JS object model are bad-format (SECURITY.md §2)', () => {
+    it('framer: names from the JS object model are bad-format (docs/security.md §2)', () => {
       expect(lastError(runText(`${header()}<__proto__/>`)).condition).toBe('bad-format')
     })
 

@@ -234,7 +234,7 @@ describe('rx/query', () => {
       const req = infoGet('q1')
       const forged: DiscoInfo = { identities: [], features: ['urn:evil'], extensions: [] }
       const values = {
-        // a valid payload from someone else: not the answer (SECURITY.md §6)
+        // a valid payload from someone else: not the answer (docs/security.md §6)
         f: answer('q1', MALLORY, DiscoInfo.encode(forged)),
         // an invalid payload from someone else: must not fail the query either
         x: answer('q1', MALLORY),

@@ -438,7 +438,7 @@ describe('rx/request', () => {
   })
 
   // -----------------------------------------------------------------------------------
-  describe('allowed senders (SECURITY.md §6 table, row by row)', () => {
+  describe('allowed senders (docs/security.md §6 table, row by row)', () => {
     type From = Jid.Jid | undefined
     interface Row {
       readonly title: string

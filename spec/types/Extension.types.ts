@@ -1,5 +1,5 @@
 /**
- * Type tests for the Extension kit and the shipped extensions (EXTENSIONS.md): the inferred
+ * Type tests for the Extension kit and the shipped extensions (docs/extensions.md): the inferred
  * record of every extension, exactly; no `any`; field builders infer without annotations; and
  * what must not compile (`@ts-expect-error`). Only type-checked (`npm run typecheck`), never run.
  */
@@ -29,7 +29,7 @@ type Rest = X.Rest
 type DateTime = X.DateTime
 
 // -------------------------------------------------------------------------------------
-// the records of the EXTENSIONS.md table, exactly
+// the records of the docs/extensions.md table, exactly
 // -------------------------------------------------------------------------------------
 
 // Delay (XEP-0203)

@@ -1,5 +1,5 @@
 /**
- * Type tests for the stanza kinds and their replies (API.md, Stanza and Iq): replies are typed by
+ * Type tests for the stanza kinds and their replies (docs/api.md, Stanza and Iq): replies are typed by
  * what they answer, and what must not compile does not (`@ts-expect-error`): replying to a
  * response, setting a MUC room, a reply to a request typed as a request. Only type-checked
  * (`npm run typecheck`), never run.

@@ -4,7 +4,7 @@
  * or ends ({@link SessionError}).
  *
  * A `Session` is an `rx.StanzaStream`, so `rx.request`, `rx.send` and `rx.serve` work on it
- * unchanged. Failures are tagged records (STYLE.md "Errors"): `connect` rejects with one, and
+ * unchanged. Failures are tagged records (docs/style.md "Errors"): `connect` rejects with one, and
  * the `closed` status carries one as its reason.
  *
  * @example
@@ -85,7 +85,7 @@ export interface BindFailure {
  * The stream ended with a stream error (RFC 6120 §4.9). `origin: 'server'`: the server sent it
  * (e.g. `conflict` when the same resource logs in elsewhere, `system-shutdown`); `'client'`: we
  * closed the stream with it because the server's data broke the protocol (a framing or limit
- * fault from SECURITY.md §1, a stanza in the wrong namespace, an unexpected element).
+ * fault from docs/security.md §1, a stanza in the wrong namespace, an unexpected element).
  *
  * @category model
  */
@@ -182,7 +182,7 @@ export type Status = Connecting | Online | Closed
  * A session that is (or was) online.
  *
  * - `incoming`: hot; every stanza received, decoded (canonical JIDs). A stanza that fails to
- *   decode at stanza level (`bad-request`, `jid-malformed`, SECURITY.md §1 stage 7) is dropped;
+ *   decode at stanza level (`bad-request`, `jid-malformed`, docs/security.md §1 stage 7) is dropped;
  *   an `iq` get/set among them is answered with that error (RFC 6120 §8.3). A stream-level
  *   fault closes the stream with the matching stream error. `incoming` **completes** when the
  *   session ends, however it ends, so pending `rx.request`s fail with `IqClosed`; the reason is

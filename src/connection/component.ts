@@ -56,7 +56,7 @@ export interface ComponentOptions {
   readonly secret: string
   /** Extra trust anchors for `xmpps://`. */
   readonly ca?: string | Buffer | ReadonlyArray<string | Buffer>
-  /** Per-stanza limits for the incoming stream (SECURITY.md §3). */
+  /** Per-stanza limits for the incoming stream (docs/security.md §3). */
   readonly limits?: Partial<Xml.Limits>
   /** Milliseconds for the handshake, and for `close()`'s wait. Default 30,000. */
   readonly timeout?: number

@@ -103,7 +103,7 @@ export interface ConnectOptions {
   readonly mechanisms?: ReadonlyArray<Sasl.Mechanism>
   /** Extra trust anchors (PEM) for the server certificate, e.g. a self-signed test one. */
   readonly ca?: string | Buffer | ReadonlyArray<string | Buffer>
-  /** Per-stanza limits for the incoming stream (SECURITY.md §3). */
+  /** Per-stanza limits for the incoming stream (docs/security.md §3). */
   readonly limits?: Partial<Xml.Limits>
   /** Milliseconds for the whole negotiation, and for `close()`'s wait. Default 30,000. */
   readonly timeout?: number

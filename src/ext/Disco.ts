@@ -4,13 +4,17 @@
  * component gives from the extensions it uses.
  *
  * @example
- * import { rx, ext } from 'stanzakit'
- * declare const session: rx.StanzaStream
+ * import { pipe } from 'fp-ts/function'
+ * import { Iq, ext } from 'stanzakit'
  * const info = ext.discoInfoFor({
  *   identities: [{ category: 'client', type: 'bot', name: 'echo' }],
  *   extensions: [ext.Ping, ext.Version],
  * })
- * rx.serve(session, [rx.handle(ext.DiscoInfo, 'get', info)])
+ * const request = Iq.get(ext.DiscoInfo.encode({ identities: [], features: [], extensions: [] }))
+ * const answer = pipe(ext.DiscoInfo.get(request), (q) => q._tag === 'Some' && info(request, q.value))
+ * console.log(answer && answer.features) // [disco#info, 'urn:xmpp:ping', 'jabber:iq:version']
+ *
+ * // serving it: rx.serve(session, [rx.handle(ext.DiscoInfo, 'get', info)])
  *
  * @since 0.2.0
  */

@@ -4,10 +4,13 @@
  * gets, results, sets and pushes.
  *
  * @example
- * import { rx, ext, Iq } from 'stanzakit'
- * declare const session: rx.StanzaStream
- * rx.query(session)(ext.Roster, Iq.get(ext.Roster.encode({ items: [] })))
- *   .subscribe((roster) => console.log(roster.items.map((i) => i.jid)))
+ * import { pipe } from 'fp-ts/function'
+ * import * as O from 'fp-ts/Option'
+ * import { Iq, Jid, ext } from 'stanzakit'
+ * const add = Iq.set(ext.Roster.encode({ items: [{ jid: Jid.unsafeParse('nurse@example.com'), groups: ['Servants'] }] }))
+ * console.log(pipe(ext.Roster.get(add), O.map((r) => r.items[0]?.groups))) // { _tag: 'Some', value: ['Servants'] }
+ *
+ * // fetching it: rx.query(session)(ext.Roster, Iq.get(ext.Roster.encode({ items: [] })))
  *
  * @since 0.2.0
  */

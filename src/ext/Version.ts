@@ -2,9 +2,13 @@
  * XEP-0092 Software Version: `<query xmlns='jabber:iq:version'>` with `name`, `version` and `os`.
  *
  * @example
- * import { rx, ext } from 'stanzakit'
- * declare const session: rx.StanzaStream
- * rx.serve(session, [rx.handle(ext.Version, 'get', () => ({ name: 'mybot', version: '1.0' }))])
+ * import { pipe } from 'fp-ts/function'
+ * import * as O from 'fp-ts/Option'
+ * import { Iq, ext } from 'stanzakit'
+ * const answer = Iq.make({ type: 'result', id: 'v1', payload: [ext.Version.encode({ name: 'mybot', version: '1.0' })] })
+ * console.log(pipe(ext.Version.get(answer), O.map((v) => v.name))) // { _tag: 'Some', value: 'mybot' }
+ *
+ * // answering requests: rx.serve(session, [rx.handle(ext.Version, 'get', () => ({ name: 'mybot' }))])
  *
  * @since 0.2.0
  */

@@ -1,7 +1,7 @@
 /**
  * io-ts codecs over hand-written decoders. The rules of RFC 6120/6121 are checked by plain
  * functions that collect every problem with its path (io-ts combinators would validate a shaped
- * record 7–15× slower than the parse itself, PERF.md); io-ts is the public face, so codecs
+ * record 7–15× slower than the parse itself, docs/performance.md); io-ts is the public face, so codecs
  * compose with the rest of a user's io-ts code.
  */
 import * as E from 'fp-ts/lib/Either.js'

@@ -1,5 +1,5 @@
 /**
- * Escaping for the string writers (SECURITY.md §5): shared by `Xml.serialize` and the stanza
+ * Escaping for the string writers (docs/security.md §5): shared by `Xml.serialize` and the stanza
  * encoders, which write their fixed parts directly instead of building elements first.
  *
  * Most values (JIDs, ids, bodies) need nothing: one regex test says so and the input is returned

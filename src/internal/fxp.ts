@@ -1,5 +1,5 @@
 /**
- * fast-xml-parser's options, pinned in one place (SECURITY.md §1 stage 3): its defaults coerce
+ * fast-xml-parser's options, pinned in one place (docs/security.md §1 stage 3): its defaults coerce
  * numbers, trim text, drop attributes and expand entities, each of which corrupts XMPP. Shared by
  * `Xml` and the benchmarks, which measure fxp with exactly what ships. `maxNestedTags` is set per
  * parser from the depth limit in force (`Xml`).

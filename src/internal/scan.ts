@@ -1,10 +1,10 @@
 /**
- * The restricted-XML pre-scan (SECURITY.md §1 stage 2): one pass over the input that is the
+ * The restricted-XML pre-scan (docs/security.md §1 stage 2): one pass over the input that is the
  * well-formedness authority before fast-xml-parser builds the tree.
  *
  * Written by hand because no library checks this profile: fast-xml-parser's validator accepts
  * DOCTYPE, comments, PIs, undefined entities, illegal characters and all namespace errors, and
- * echoes input in its messages (SECURITY.md §4). This scan is O(n) and stops at the first fault
+ * echoes input in its messages (docs/security.md §4). This scan is O(n) and stops at the first fault
  * with its condition and offset.
  *
  * It runs on every stanza before fast-xml-parser, so it is written for speed: one function whose
@@ -349,7 +349,7 @@ const checkProcessable = (s: string, at: number, nameAt: number, end: number): v
 const nameEnd = (s: string, start: number, n: number, maxLen: number, what: string): number => {
   let i = start
   let want = NAME_START
-  // The limit is in characters (SECURITY.md §3): a surrogate pair is one.
+  // The limit is in characters (docs/security.md §3): a surrogate pair is one.
   let pairs = 0
   while (i < n) {
     const c = s.charCodeAt(i)

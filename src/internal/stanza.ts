@@ -30,7 +30,7 @@ export const contentNamespaces: ReadonlySet<string> = new Set([
 // -------------------------------------------------------------------------------------
 
 /**
- * Checks the root's identity (SECURITY.md §1 stage 6). `expected` is the stream's content
+ * Checks the root's identity (docs/security.md §1 stage 6). `expected` is the stream's content
  * namespace, or `null` to accept any content namespace the element declares.
  */
 export const checkRoot = (
@@ -108,7 +108,7 @@ export interface Walked {
   readonly modelled: ReadonlyArray<Modelled>
   readonly errors: ReadonlyArray<Modelled>
   readonly problems: Problem[]
-  /** Where each problem sits in the document, parallel to `problems` (SEMANTICS.md §3.2). */
+  /** Where each problem sits in the document, parallel to `problems` (docs/semantics.md §3.2). */
   readonly at: number[]
 }
 
@@ -126,7 +126,7 @@ export const report = (w: Walked, at: number, ...problems: ReadonlyArray<Problem
 
 /**
  * Walks a stanza: addressing attributes, `xml:lang`, text, `<error/>` and the children the kind
- * models (only in the stanza's namespace, SEMANTICS.md §3.2); everything else is payload.
+ * models (only in the stanza's namespace, docs/semantics.md §3.2); everything else is payload.
  */
 export const walk = (
   el: Xml.XmlElement,
@@ -241,7 +241,7 @@ export const decodeErrors = (w: Walked, kind: Kind, isErrorType: boolean): void 
   else report(w, first.index, ...decoded.left)
 }
 
-/** Text of a modelled child, which may hold text only (SEMANTICS.md §3.2). */
+/** Text of a modelled child, which may hold text only (docs/semantics.md §3.2). */
 export const textOf = (w: Walked, m: Modelled): string | undefined => {
   let text = ''
   for (const c of m.el.children) {
@@ -310,7 +310,7 @@ export const inLanguage = (
   return first === undefined ? O.none : O.some(Xml.getText(first))
 }
 
-/** A `Left` with every problem in document order (SEMANTICS.md §3.2), or the record. */
+/** A `Left` with every problem in document order (docs/semantics.md §3.2), or the record. */
 export const finish = <A>(
   problems: Problem[],
   build: () => A,
@@ -370,7 +370,7 @@ export const textChild = (
   attrs: Readonly<Record<string, string>> = {},
 ): Xml.XmlElement => el(name, ns, attrs, text === '' ? [] : [text])
 
-/** The stanza element: common attributes, the kind's children, then payload, then `<error/>` (SEMANTICS.md §3.3). */
+/** The stanza element: common attributes, the kind's children, then payload, then `<error/>` (docs/semantics.md §3.3). */
 export const stanzaElement = (
   kind: Kind,
   s: Common,
@@ -455,7 +455,7 @@ export const commonAttrs = (s: Common, type: string | undefined): Record<string,
 // -------------------------------------------------------------------------------------
 
 /**
- * Reply addressing (SEMANTICS.md §3.1, RFC 6120 §8.1.2): `to` becomes the original `from` and
+ * Reply addressing (docs/semantics.md §3.1, RFC 6120 §8.1.2): `to` becomes the original `from` and
  * `from` is dropped (the server stamps it); component mode swaps them (XEP-0114 §3).
  */
 export const replyAddress = <S extends Common>(s: S, component: boolean | undefined): S => {
@@ -484,7 +484,7 @@ export const resultReply = <S extends Common>(
 type Replyable = Common & { readonly type?: string }
 
 /**
- * The error reply (SEMANTICS.md §3.1): same kind, type `error`, same id (RFC 6120 §8.1.3), the
+ * The error reply (docs/semantics.md §3.1): same kind, type `error`, same id (RFC 6120 §8.1.3), the
  * error set, plain reply addressing. `None` for an error stanza (§8.3.1), which is never
  * answered. `clear` (default) removes the payload and the kind's content, `clears`; `clear: false`
  * keeps them (an iq echoes its request payload, §8.2.3 rule 7) but still removes `drops`.
@@ -502,7 +502,7 @@ export const errorReply = <S extends Replyable>(
   return O.some({ ...omit(r, clears), payload: [] })
 }
 
-/** Removes keys from a record copy (absent = missing key, SEMANTICS.md §0). */
+/** Removes keys from a record copy (absent = missing key, docs/semantics.md §0). */
 export const omit = <S, K extends keyof S>(s: S, keys: ReadonlyArray<K>): S => {
   const out = { ...s }
   for (const k of keys) delete out[k]
@@ -525,7 +525,7 @@ const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
 
 /**
  * 128 bits from the platform CSPRNG, URL-safe base64 (22 characters). Never a counter:
- * predictable ids let others answer our requests (CVE-2024-46957, SECURITY.md §6).
+ * predictable ids let others answer our requests (CVE-2024-46957, docs/security.md §6).
  */
 export const randomId = (): string => {
   if (poolAt === POOL) {

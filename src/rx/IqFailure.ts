@@ -1,5 +1,5 @@
 /**
- * Why an IQ request did not produce a result (SEMANTICS.md §7.1): tagged records, the error
+ * Why an IQ request did not produce a result (docs/semantics.md §7.1): tagged records, the error
  * value of `rx.request` and the rejection of `rx.send`.
  *
  * - `IqError`: an allowed sender answered with type `error` (RFC 6120 §8.2.3 rule 4); carries
@@ -8,7 +8,7 @@
  * - `IqClosed`: `incoming` completed or errored while the request was pending.
  *
  * Programmer errors (a pending id, a non-get/set, a full table) are plain `Error`s, not
- * `IqFailure`s (SEMANTICS.md §0).
+ * `IqFailure`s (docs/semantics.md §0).
  *
  * @example
  * import { catchError, of } from 'rxjs'

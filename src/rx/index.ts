@@ -1,6 +1,6 @@
 /**
- * `stanzakit/rx`: the RxJS layer, the only module that imports rxjs (API.md "rx",
- * SEMANTICS.md §7, SECURITY.md §6). Everything works against a {@link StanzaStream}:
+ * `stanzakit/rx`: the RxJS layer, the only module that imports rxjs (docs/api.md "rx",
+ * docs/semantics.md §7, docs/security.md §6). Everything works against a {@link StanzaStream}:
  *
  * - `request(stream, options)(iq)`: cold Observable of the one valid response, spoof-proof
  *   and O(1) per incoming stanza; failures are tagged `IqFailure`s.

@@ -1,6 +1,6 @@
 /**
  * `iqRequests`: keeps the IQ get/set requests whose payload child matches every given criterion
- * (SEMANTICS.md §7.3). A request has exactly one child (RFC 6120 §8.2.3 rule 5): `name` is its
+ * (docs/semantics.md §7.3). A request has exactly one child (RFC 6120 §8.2.3 rule 5): `name` is its
  * local name, `ns` its namespace. Results and errors never pass: they are answers.
  *
  * ```text

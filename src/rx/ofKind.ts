@@ -1,5 +1,5 @@
 /**
- * `ofKind`: keeps the stanzas of one kind and narrows the type (SEMANTICS.md §7.3, RFC 6120 §8:
+ * `ofKind`: keeps the stanzas of one kind and narrows the type (docs/semantics.md §7.3, RFC 6120 §8:
  * message, presence, iq).
  *
  * ```text

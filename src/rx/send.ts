@@ -1,6 +1,6 @@
 /**
  * `send`: the classic `Iq.send(callback, timeout, timeout_callback)` over a `StanzaStream`,
- * returning a Promise (SEMANTICS.md §7.2, parity with the seed library's `Iq.send`).
+ * returning a Promise (docs/semantics.md §7.2, parity with the seed library's `Iq.send`).
  *
  * - get/set go through {@link request}: the Promise resolves with the result, or rejects with
  *   the `IqFailure` (`IqError`, `IqTimeout`, `IqClosed`) or a programmer `Error` (id already
@@ -14,7 +14,7 @@
  * - result/error iqs (answers) are sent and resolve to `undefined` at once (classic).
  *
  * *Classic: `timeout` in seconds, default 120; we: milliseconds, default 30,000, the spoof-proof
- * correlation of SECURITY.md §6.* Invalid options throw synchronously, like {@link request}.
+ * correlation of docs/security.md §6.* Invalid options throw synchronously, like {@link request}.
  *
  * @example
  * import { rx, Iq, Xml } from 'stanzakit'
@@ -63,7 +63,7 @@ const call = <A>(f: ((a: A) => void) | undefined, a: A): void => {
 // -------------------------------------------------------------------------------------
 
 /**
- * Sends `iq` over `stream`; for a get/set, awaits its response (SEMANTICS.md §7.2).
+ * Sends `iq` over `stream`; for a get/set, awaits its response (docs/semantics.md §7.2).
  *
  * @category constructors
  */

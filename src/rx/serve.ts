@@ -1,5 +1,5 @@
 /**
- * `serve`: answers the IQ requests that reach us (RFC 6120 §8.2.3, SEMANTICS.md §7.4). Every
+ * `serve`: answers the IQ requests that reach us (RFC 6120 §8.2.3, docs/semantics.md §7.4). Every
  * get/set gets exactly one answer: the first matching handler's, an error reply if that handler
  * fails, or `Iq.unhandled` when nothing matches. Results and errors are never answered.
  *
@@ -41,7 +41,7 @@
  * - **Same sender discipline**: a roster push (`set` with a `jabber:iq:roster` query) is served
  *   only if its `from` is absent or equals our bare JID (`bare(stream.jid)`; without a JID, only
  *   absent). Otherwise it is ignored: no handler sees it and nothing is sent, not even an error
- *   (RFC 6121 §2.1.6; CVE-2015-8688, CVE-2016-9928; SECURITY.md §6). Other handlers must check
+ *   (RFC 6121 §2.1.6; CVE-2015-8688, CVE-2016-9928; docs/security.md §6). Other handlers must check
  *   `from` themselves before powerful actions (CVE-2016-10376).
  * - A get/set reusing the id of one of our pending requests is served like any other (§8.2.3
  *   rule 3; classic swallowed it).
@@ -138,7 +138,7 @@ const matches = (h: IqHandler, req: Iq.Request): boolean => {
   return h.predicate === undefined || h.predicate(req)
 }
 
-/** The error a failure is answered with (SEMANTICS.md §7.4 table); never exception text. */
+/** The error a failure is answered with (docs/semantics.md §7.4 table); never exception text. */
 const failureError = (failure: unknown): StanzaError.StanzaError => {
   if (StanzaError.is(failure)) return failure
   if (isIqTimeout(failure)) return StanzaError.make('remote-server-timeout', { type: 'wait' })
@@ -159,7 +159,7 @@ const toObservable = (x: Answer | PromiseLike<Answer> | Observable<Answer>): Obs
 
 /**
  * Subscribes to `stream.incoming` and answers every get/set through `stream.send`
- * (SEMANTICS.md §7.4). Unsubscribe the returned `Subscription` to stop serving.
+ * (docs/semantics.md §7.4). Unsubscribe the returned `Subscription` to stop serving.
  *
  * @category constructors
  */

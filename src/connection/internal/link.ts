@@ -152,7 +152,7 @@ export class Link {
   }
 
   /**
-   * Opens the TCP connection (or the direct TLS one) with `TCP_NODELAY` (PROSODY.md gotcha 2).
+   * Opens the TCP connection (or the direct TLS one) with `TCP_NODELAY` (docs/prosody.md gotcha 2).
    * Rejects with `ConnectionRefused`, `TlsFailure` or `Timeout`.
    */
   static open(o: OpenOptions): Promise<Link> {

@@ -40,7 +40,7 @@ export interface LiveOptions {
 type State = 'online' | 'closing' | 'closed'
 
 /**
- * The stanza-level error reply for an `iq` get/set that failed to decode (SECURITY.md §1
+ * The stanza-level error reply for an `iq` get/set that failed to decode (docs/security.md §1
  * stage 7, RFC 6120 §8.3): addressed to its `from` (which must parse) and carrying its `id`.
  */
 const errorReplyFor = (
@@ -81,7 +81,7 @@ export const goOnline = (o: LiveOptions): S.Session => {
     incoming.complete()
   }
 
-  /** We end the stream for a fault of the server's (SECURITY.md §1: stream-level faults). */
+  /** We end the stream for a fault of the server's (docs/security.md §1: stream-level faults). */
   const fault = (condition: string, text?: string): void => {
     const wasClosing = state === 'closing'
     const e = abort(link, condition, text)
