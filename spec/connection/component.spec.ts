@@ -245,4 +245,45 @@ describe('connection/component', () => {
       RangeError,
     )
   })
+
+  it('no rx.serve: a get/set is answered with service-unavailable, component addressing', async () => {
+    const f = await fake(async (peer) => {
+      await accept(peer)
+      peer.write(
+        `<iq type='get' id='q1' from='alice@localhost/x' to='echo.localhost'><query xmlns='jabber:iq:version'/></iq>`,
+      )
+      const reply = await peer.read(/<iq [^>]*(?:\/>|>[\s\S]*?<\/iq>)/)
+      expect(reply[0]).toMatch(/type=['"]error['"]/)
+      expect(reply[0]).toMatch(/id=['"]q1['"]/)
+      expect(reply[0]).toMatch(/from=['"]echo\.localhost['"]/)
+      expect(reply[0]).toMatch(/to=['"]alice@localhost\/x['"]/)
+      expect(reply[0]).toMatch(
+        /<service-unavailable xmlns=['"]urn:ietf:params:xml:ns:xmpp-stanzas['"]\/>/,
+      )
+    })
+    const session = await component(options(f.service))
+    await f.done
+    await session.close()
+  })
+
+  it('with rx.serve: only the serve answers (no service-unavailable as well)', async () => {
+    const f = await fake(async (peer) => {
+      await accept(peer)
+      for (const id of ['p1', 'p2']) {
+        peer.write(
+          `<iq type='get' id='${id}' from='alice@localhost/x' to='echo.localhost'><ping xmlns='urn:xmpp:ping'/></iq>`,
+        )
+        const reply = await peer.read(/<iq [^>]*(?:\/>|>[\s\S]*?<\/iq>)/)
+        expect(reply[0]).toMatch(/type=['"]result['"]/)
+        expect(reply[0]).toMatch(new RegExp(`id=['"]${id}['"]`))
+      }
+    })
+    const session = await component(options(f.service))
+    const pong = Iq.reply({ component: true })
+    rx.serve(session, [{ name: 'ping', ns: 'urn:xmpp:ping', handle: (r: Iq.Request) => pong(r) }], {
+      component: true,
+    })
+    await f.done
+    await session.close()
+  })
 })

@@ -828,5 +828,61 @@ describe('connection/connect', () => {
       await session.close()
       await f.done
     })
+
+    it('no rx.serve: the session answers a get/set with service-unavailable, nothing else (RFC 6120 §8.4)', async () => {
+      const f = await loggedIn(async (peer) => {
+        // a roster push from a stranger (ignored), a result (never answered), then a get and a set
+        peer.write(
+          "<iq type='set' id='push-1' from='mallory@evil.example/x'><query xmlns='jabber:iq:roster'/></iq>",
+        )
+        peer.write("<iq type='result' id='res-1' from='localhost'/>")
+        peer.write("<iq type='get' id='get-1' from='localhost'><ping xmlns='urn:xmpp:ping'/></iq>")
+        peer.write(
+          "<iq type='set' id='set-1' from='bob@localhost/x'><query xmlns='urn:example:nothing'/></iq>",
+        )
+        for (const [id, to] of [
+          ['get-1', 'localhost'],
+          ['set-1', 'bob@localhost/x'],
+        ] as const) {
+          const m = await readElement(peer, 'iq')
+          expect(attr(m[0], 'type')).toBe('error')
+          expect(attr(m[0], 'id')).toBe(id)
+          expect(attr(m[0], 'to')).toBe(to)
+          expect(m[0]).toMatch(
+            /<service-unavailable xmlns=['"]urn:ietf:params:xml:ns:xmpp-stanzas['"]\/>/,
+          )
+        }
+        expect(peer.rest).not.toMatch(/<iq/)
+      })
+      const session = await login(f)
+      await f.done
+      await session.close()
+    })
+
+    it('with rx.serve: only the serves answer, once each, the first subscribed first', async () => {
+      const f = await loggedIn(async (peer) => {
+        peer.write("<iq type='get' id='p-1' from='localhost'><ping xmlns='urn:xmpp:ping'/></iq>")
+        peer.write("<iq type='get' id='u-1' from='localhost'><query xmlns='urn:example:x'/></iq>")
+        const ping = await readElement(peer, 'iq')
+        expect([attr(ping[0], 'type'), attr(ping[0], 'id')]).toEqual(['result', 'p-1'])
+        expect(ping[0]).toMatch(/<first xmlns=['"]urn:example['"]\/>/)
+        const unknown = await readElement(peer, 'iq')
+        expect([attr(unknown[0], 'type'), attr(unknown[0], 'id')]).toEqual(['error', 'u-1'])
+        expect(unknown[0]).toMatch(/<feature-not-implemented /)
+        // a last round trip: nothing else was written before its answer
+        peer.write("<iq type='get' id='p-2' from='localhost'><ping xmlns='urn:xmpp:ping'/></iq>")
+        const last = await readElement(peer, 'iq')
+        expect(attr(last[0], 'id')).toBe('p-2')
+        expect(peer.rest).not.toMatch(/<iq/)
+      })
+      const session = await login(f)
+      const first = Xml.element('first', 'urn:example')
+      rx.serve(session, [{ ns: 'urn:xmpp:ping', handle: (r: Iq.Request) => Iq.result(r, first) }])
+      rx.serve(session, [{ ns: 'urn:xmpp:ping', handle: (r: Iq.Request) => Iq.result(r) }], {
+        unhandledCondition: 'service-unavailable',
+      })
+      await f.done
+      await session.close()
+    })
   })
 })

@@ -6,7 +6,7 @@
  */
 import { afterEach, expect, it } from '@jest/globals'
 import * as O from 'fp-ts/lib/Option.js'
-import { filter, firstValueFrom, lastValueFrom, type Subscription, timeout } from 'rxjs'
+import { filter, firstValueFrom, lastValueFrom, NEVER, type Subscription, timeout } from 'rxjs'
 import { component } from '../../src/connection/component.js'
 import { connect } from '../../src/connection/connect.js'
 import * as S from '../../src/connection/Session.js'
@@ -122,6 +122,7 @@ describeIntegration('integration: connection.component (Prosody)', () => {
   it('the component closes while its requests are pending: IqClosed, no hang', async () => {
     const echo = await echoComponent()
     const silent = await client('bob', 'silent-for-component') // gets the IQ, never answers
+    rx.serve(silent, [{ handle: () => NEVER }]) // else the session would answer (RFC 6120 §8.4)
     const arrived = firstValueFrom(silent.incoming.pipe(filter(Stanza.isIq), timeout(3000)))
     const pending = rejection(
       rx.send(echo)(Iq.get(ping, { to: silent.jid, from: echo.jid }), { timeout: 10_000 }),

@@ -7,7 +7,7 @@
  */
 import { afterEach, expect, it } from '@jest/globals'
 import * as O from 'fp-ts/lib/Option.js'
-import { filter, firstValueFrom, lastValueFrom, timeout } from 'rxjs'
+import { filter, firstValueFrom, lastValueFrom, NEVER, timeout } from 'rxjs'
 import { type ConnectOptions, connect } from '../../src/connection/connect.js'
 import * as S from '../../src/connection/Session.js'
 import * as Iq from '../../src/Iq.js'
@@ -261,6 +261,7 @@ describeIntegration('integration: connection.connect (Prosody)', () => {
 
   it('same resource twice: the first is kicked (conflict), its pending request fails with IqClosed', async () => {
     const peer = await login('carol', 'silent') // receives IQs, never answers
+    rx.serve(peer, [{ handle: () => NEVER }]) // else the session would answer (RFC 6120 §8.4)
     const first = await login('dave', 'twice')
     const arrived = next(peer, Stanza.isIq)
     const pending = rejection(
@@ -294,5 +295,23 @@ describeIntegration('integration: connection.connect (Prosody)', () => {
     await completed
     const last = await lastValueFrom(s.status)
     expect(last).toEqual({ _tag: 'closed', reason: { _tag: 'Ended' } })
+  })
+
+  // ---------------------------------------------------------------------------------
+  // every get/set is answered exactly once (RFC 6120 §8.2.3, §8.4)
+  // ---------------------------------------------------------------------------------
+
+  it('an IQ from another account to a session with no rx.serve: service-unavailable from that session', async () => {
+    const target = await login('erin', 'no-serve')
+    const asker = await login('frank', 'asks-no-serve')
+    const arrived = next(target, Stanza.isIq)
+    const e = await rejection(
+      rx.send(asker)(Iq.get(el('query', 'jabber:iq:version'), { to: target.jid }), {
+        timeout: 5000,
+      }),
+    )
+    expect((await arrived).type).toBe('get') // delivered: the answer is the session's
+    expect(rx.isIqError(e) && e.error.condition).toBe('service-unavailable')
+    expect(rx.isIqError(e) && e.response.from).toBe(target.jid)
   })
 })

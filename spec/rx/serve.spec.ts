@@ -1,10 +1,22 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import * as O from 'fp-ts/lib/Option.js'
-import { config, EMPTY, map, NEVER, Observable, of, Subject, throwError, timer } from 'rxjs'
+import {
+  config,
+  EMPTY,
+  map,
+  NEVER,
+  Observable,
+  of,
+  Subject,
+  type Subscription,
+  throwError,
+  timer,
+} from 'rxjs'
 import * as Iq from '../../src/Iq.js'
 import * as Message from '../../src/Message.js'
 import * as Presence from '../../src/Presence.js'
 import { iqClosed, iqError, iqTimeout } from '../../src/rx/IqFailure.js'
+import { unserved } from '../../src/rx/internal/serving.js'
 import { pendingCount, request } from '../../src/rx/request.js'
 import type { StanzaStream } from '../../src/rx/StanzaStream.js'
 import { type IqHandler, serve } from '../../src/rx/serve.js'
@@ -503,6 +515,245 @@ describe('rx/serve', () => {
       w.wire.next(Iq.get(rosterEl, { id: 'g', from: PEER }))
       w.wire.next(Iq.set(versionEl, { id: 's', from: PEER }))
       expect(log).toEqual(['g', 's'])
+    })
+  })
+
+  // -----------------------------------------------------------------------------------
+  describe('several serves on one stream: every get/set answered once (RFC 6120 §8.2.3)', () => {
+    it('serve: two serves that both match → one answer, from the first subscribed', () => {
+      const w = wire({ jid: ME })
+      const log: Array<string> = []
+      serve(w.stream, [{ ns: 'urn:xmpp:ping', handle: (r) => note(log, 'first', r) }])
+      serve(w.stream, [
+        { name: 'ping', ns: 'urn:xmpp:ping', handle: (r) => note(log, 'second', r) },
+      ])
+      const req = get('two')
+      w.wire.next(req)
+      expect(log).toEqual(['first'])
+      expect(w.sent).toEqual([Iq.result(req)])
+      expect(w.listeners()).toBe(1) // one subscription to incoming for both
+    })
+
+    it('serve: the first serve does not match, a later one does → only the later answers', () => {
+      const w = wire({ jid: ME })
+      const log: Array<string> = []
+      serve(w.stream, [{ ns: 'jabber:iq:version', handle: (r) => note(log, 'version', r) }], {
+        unhandledCondition: 'service-unavailable',
+      })
+      serve(w.stream, [{ ns: 'urn:example:other', handle: (r) => note(log, 'other', r) }])
+      serve(w.stream, [{ ns: 'urn:xmpp:ping', handle: (r) => note(log, 'ping', r) }])
+      const req = get('later')
+      w.wire.next(req)
+      expect(log).toEqual(['ping'])
+      expect(w.sent).toEqual([Iq.result(req)])
+    })
+
+    it("serve: nothing matches in any serve → the earliest serve's unhandledCondition, once", () => {
+      const w = wire({ jid: ME })
+      serve(w.stream, [pong], { unhandledCondition: 'service-unavailable', component: true })
+      serve(w.stream, [], { unhandledCondition: 'not-allowed' })
+      serve(w.stream, [])
+      const req = get('none', versionEl)
+      w.wire.next(req)
+      expect(w.sent).toEqual([
+        some(Iq.unhandled(req, { condition: 'service-unavailable', component: true })),
+      ])
+    })
+
+    it('serve: after unsubscribing the first, the second takes over (handlers and unhandled)', () => {
+      const w = wire({ jid: ME })
+      const log: Array<string> = []
+      const first = serve(w.stream, [{ handle: (r) => note(log, `first ${r.id}`, r) }])
+      serve(w.stream, [{ ns: 'urn:xmpp:ping', handle: (r) => note(log, `second ${r.id}`, r) }], {
+        unhandledCondition: 'service-unavailable',
+      })
+      w.wire.next(get('a'))
+      first.unsubscribe()
+      expect(w.listeners()).toBe(1)
+      const b = get('b')
+      const c = get('c', versionEl)
+      w.wire.next(b)
+      w.wire.next(c)
+      expect(log).toEqual(['first a', 'second b'])
+      expect(w.sent).toEqual([
+        Iq.result(get('a')),
+        Iq.result(b),
+        some(Iq.unhandled(c, { condition: 'service-unavailable' })),
+      ])
+    })
+
+    it('serve: a serve subscribed after others comes last, even after the first one leaves and returns', () => {
+      const w = wire({ jid: ME })
+      const log: Array<string> = []
+      const a = serve(w.stream, [{ handle: (r) => note(log, `a ${r.id}`, r) }])
+      serve(w.stream, [{ handle: (r) => note(log, `b ${r.id}`, r) }])
+      a.unsubscribe()
+      serve(w.stream, [{ handle: (r) => note(log, `a2 ${r.id}`, r) }])
+      w.wire.next(get('x'))
+      expect(log).toEqual(['b x'])
+      expect(w.sent).toHaveLength(1)
+    })
+
+    it("serve: a throwing predicate is the first serve's failure; later serves are not asked", () => {
+      const w = wire({ jid: ME })
+      const failures: Array<unknown> = []
+      const log: Array<string> = []
+      serve(
+        w.stream,
+        [
+          {
+            predicate: () => {
+              throw new Error('bug')
+            },
+            handle: (r) => note(log, 'first', r),
+          },
+        ],
+        { onError: (f) => failures.push(f) },
+      )
+      serve(w.stream, [{ handle: (r) => note(log, 'second', r) }])
+      const req = get('p')
+      w.wire.next(req)
+      expect(log).toEqual([])
+      expect(failures).toEqual([new Error('bug')])
+      expect(w.sent).toEqual([errorAnswer(req, StanzaError.make('undefined-condition'))])
+    })
+
+    it('serve: a roster push from a stranger is answered by no serve', () => {
+      const w = wire({ jid: ME })
+      serve(w.stream, [])
+      serve(w.stream, [{ handle: (r) => Iq.result(r) }])
+      const push = Iq.set(rosterEl, { id: 'x', from: MALLORY })
+      w.wire.next(push)
+      expect(w.sent).toEqual([])
+      expect(unserved(push, ME)).toBe(false) // not ours to answer either
+    })
+
+    it('serve: the last serve unsubscribing drops the one subscription to incoming', () => {
+      const w = wire({ jid: ME })
+      const a = serve(w.stream, [pong])
+      const b = serve(w.stream, [pong])
+      expect(w.listeners()).toBe(1)
+      a.unsubscribe()
+      expect(w.listeners()).toBe(1)
+      b.unsubscribe()
+      expect(w.listeners()).toBe(0)
+      w.wire.next(get('gone'))
+      expect(w.sent).toEqual([])
+      serve(w.stream, [pong]) // a new serve listens again
+      w.wire.next(get('back'))
+      expect(w.sent).toEqual([Iq.result(get('back'))])
+    })
+
+    it('serve (marbles): one answer per request across serves; a slow first does not hold up a fast second', () => {
+      const ts = testScheduler()
+      const a = get('a', slowEl)
+      const b = get('b')
+      const u = get('u', versionEl)
+      ts.run(({ hot, expectObservable, expectSubscriptions }) => {
+        const incoming = hot<Stanza>('-a-b-u---|', { a, b, u })
+        const out = new Subject<Stanza>()
+        const stream: StanzaStream = { incoming, send: (s) => out.next(s), jid: ME }
+        serve(stream, [{ name: 'slow', handle: (r) => timer(5).pipe(map(() => Iq.result(r))) }], {
+          unhandledCondition: 'service-unavailable',
+        })
+        serve(stream, [pong, { name: 'slow', handle: (r) => Iq.result(r, versionEl) }])
+        expectObservable(out).toBe('---b-uA', {
+          A: Iq.result(a),
+          b: Iq.result(b),
+          u: some(Iq.unhandled(u, { condition: 'service-unavailable' })),
+        })
+        expectSubscriptions(incoming.subscriptions).toBe('^--------!')
+      })
+    })
+
+    it('serve (marbles): unsubscribing the first mid-stream hands the next requests to the second', () => {
+      const ts = testScheduler()
+      const a = get('a')
+      const b = get('b')
+      ts.run(({ hot, expectObservable, expectSubscriptions }) => {
+        const incoming = hot<Stanza>('-a--b--', { a, b })
+        const out = new Subject<Stanza>()
+        const stream: StanzaStream = { incoming, send: (s) => out.next(s), jid: ME }
+        const first = serve(stream, [{ handle: (r) => Iq.result(r, pingEl) }])
+        const second = serve(stream, [pong])
+        ts.schedule(() => first.unsubscribe(), 2)
+        ts.schedule(() => second.unsubscribe(), 5)
+        expectObservable(out).toBe('-a--b--', {
+          a: Iq.result(a, pingEl),
+          b: Iq.result(b),
+        })
+        expectSubscriptions(incoming.subscriptions).toBe('^----!')
+      })
+    })
+
+    it('serve: incoming completing ends every serve; their in-flight answers still finish', () => {
+      const ts = testScheduler()
+      const a = get('a', slowEl)
+      const b = get('b', slowEl)
+      ts.run(({ hot, expectObservable }) => {
+        const incoming = hot<Stanza>('-a-b|', { a, b })
+        const out = new Subject<Stanza>()
+        const stream: StanzaStream = { incoming, send: (s) => out.next(s), jid: ME }
+        const slow = (d: number): IqHandler => ({
+          name: 'slow',
+          predicate: (r) => r.id === (d === 5 ? 'a' : 'b'),
+          handle: (r) => timer(d).pipe(map(() => Iq.result(r))),
+        })
+        serve(stream, [slow(5)])
+        serve(stream, [slow(1)])
+        expectObservable(out).toBe('----b-a', { a: Iq.result(a), b: Iq.result(b) })
+      })
+    })
+
+    it('serve: a serve subscribed after incoming completed ends at once', () => {
+      const w = wire({ jid: ME })
+      const first = serve(w.stream, [pong])
+      w.wire.complete()
+      expect(first.closed).toBe(true)
+      const late = serve(w.stream, [pong])
+      expect(late.closed).toBe(true)
+      expect(w.listeners()).toBe(0)
+    })
+  })
+
+  // -----------------------------------------------------------------------------------
+  describe("the stream owner's fallback (internal: unserved)", () => {
+    it('unserved: true for a get/set no serve took, false once a serve took it', () => {
+      const w = wire({ jid: ME })
+      const before = get('before')
+      w.wire.next(before)
+      expect(unserved(before, ME)).toBe(true)
+      serve(w.stream, [])
+      const after = get('after')
+      w.wire.next(after)
+      expect(unserved(after, ME)).toBe(false)
+      expect(unserved(result('r', PEER), ME)).toBe(false)
+      expect(unserved(Message.make({ from: PEER, body: 'hi' }), ME)).toBe(false)
+    })
+
+    it('unserved: a serve subscribed while a request is being emitted does not take it (incoming is hot)', () => {
+      const w = wire({ jid: ME })
+      const late: Array<Subscription> = []
+      w.stream.incoming.subscribe(() => {
+        if (late.length === 0) late.push(serve(w.stream, [pong]))
+      })
+      const req = get('during')
+      w.wire.next(req)
+      expect(w.sent).toEqual([])
+      expect(unserved(req, ME)).toBe(true) // so the owner answers it
+      const next = get('next')
+      w.wire.next(next)
+      expect(w.sent).toEqual([Iq.result(next)])
+      expect(unserved(next, ME)).toBe(false)
+    })
+
+    it('unserved: roster pushes follow the same-sender rule', () => {
+      const own = Iq.set(rosterEl, { id: 'own', from: MY_BARE })
+      const absent = Iq.set(rosterEl, { id: 'absent' })
+      const stranger = Iq.set(rosterEl, { id: 'stranger', from: PEER })
+      expect([own, absent, stranger].map((r) => unserved(r, ME))).toEqual([true, true, false])
+      expect(unserved(own, undefined)).toBe(false)
+      expect(unserved(absent, undefined)).toBe(true)
     })
   })
 })

@@ -19,7 +19,16 @@
  * - **Matching**: an {@link IqHandler} matches when every criterion it gives holds (`type`,
  *   the payload child's `name` and `ns`, then `predicate`); the first matching handler in array
  *   order answers. Handlers are plain records: compose them with arrays and `pipe`.
- * - **Concurrency**: handlers run concurrently (`mergeMap`); each answer is sent when ready, so
+ * - **Several `serve`s on one stream** (the same stream object) share one subscription to
+ *   `incoming`, and each get/set is still answered once: by the first matching handler, taking
+ *   the `serve`s in the order they were subscribed; if none matches, by the earliest running
+ *   `serve`'s `unhandledCondition`. Unsubscribing one hands its requests to the others.
+ * - **No `serve` running**: a `connect()` or `component()` session answers every get/set itself
+ *   with `service-unavailable` (RFC 6120 §8.4). A `serve` must be subscribed when a request is
+ *   emitted to take it (`incoming` is hot): the session decides after its subscribers had their
+ *   synchronous turn, and delivers its first stanza on a later macrotask than the one resolving
+ *   `connect()`, so `rx.serve(await connect(…), …)` takes every request.
+ * - **Concurrency**: handlers run concurrently (`mergeAll`); each answer is sent when ready, so
  *   a slow handler does not hold up a fast one.
  * - **Answers**: `handle` returns an `Iq` (sent as is; it must be a result or error carrying the
  *   request id, else that is a failure), a `StanzaError` (sent as `errorReply`, RFC 6120 §8.3.1),
@@ -49,10 +58,27 @@
  *   sent when ready (complete) or discarded (error).
  *
  * @example
- * import { rx, Iq, Xml } from 'stanzakit'
+ * import { Subject } from 'rxjs'
+ * import { rx, Iq, Jid, Stanza, Xml } from 'stanzakit'
  *
- * const ping: rx.IqHandler = { name: 'ping', ns: 'urn:xmpp:ping', type: 'get', handle: (req) => Iq.result(req) }
+ * const incoming = new Subject<Stanza.Stanza>()
+ * const stream: rx.StanzaStream = { incoming, send: (s) => console.log(Stanza.encode(s)) }
+ * const ping: rx.IqHandler = {
+ *   name: 'ping',
+ *   ns: 'urn:xmpp:ping',
+ *   type: 'get',
+ *   handle: (req) => Iq.result(req),
+ * }
  * const subscription = rx.serve(stream, [ping], { unhandledCondition: 'service-unavailable' })
+ *
+ * const juliet = Jid.unsafeParse('juliet@example.com/balcony')
+ * incoming.next(Iq.get(Xml.element('ping', 'urn:xmpp:ping'), { id: 'p1', from: juliet }))
+ * // <iq xmlns='jabber:client' to='juliet@example.com/balcony' type='result' id='p1'/>
+ * incoming.next(Iq.get(Xml.element('query', 'jabber:iq:version'), { id: 'v1', from: juliet }))
+ * // <iq xmlns='jabber:client' to='juliet@example.com/balcony' type='error' id='v1'>
+ * //   <error type='cancel'><service-unavailable xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error>
+ * // </iq>
+ * subscription.unsubscribe()
  *
  * @since 0.1.0
  */
@@ -60,37 +86,36 @@ import * as O from 'fp-ts/lib/Option.js'
 import {
   catchError,
   defer,
-  EMPTY,
-  filter,
   first,
   from,
   isObservable,
   map,
-  mergeMap,
+  mergeAll,
   type Observable,
   of,
+  Subject,
   type Subscription,
 } from 'rxjs'
-import { isRosterPushFrom, Roster } from '../ext/Roster.js'
 import * as Iq from '../Iq.js'
 import { errorReply } from '../Stanza.js'
 import * as StanzaError from '../StanzaError.js'
 import { isIqError, isIqTimeout } from './IqFailure.js'
 import { reportLater } from './internal/report.js'
-import { isIqRequest } from './iqRequests.js'
+import { register, type Server } from './internal/serving.js'
 import type { StanzaStream } from './StanzaStream.js'
 
 // -------------------------------------------------------------------------------------
 // model
 // -------------------------------------------------------------------------------------
 
-/** What a handler may answer with. @category model */
+/** What a handler may answer with. @category model @since 0.1.0 */
 export type Answer = Iq.Iq | StanzaError.StanzaError
 
 /**
  * A request handler: what it matches (every given criterion must hold) and how it answers.
  *
  * @category model
+ * @since 0.1.0
  */
 export interface IqHandler {
   /** Local name of the payload child. */
@@ -103,7 +128,7 @@ export interface IqHandler {
   readonly handle: (request: Iq.Request) => Answer | PromiseLike<Answer> | Observable<Answer>
 }
 
-/** @category model */
+/** @category model @since 0.1.0 */
 export interface ServeOptions {
   /** Component addressing for the replies `serve` builds (XEP-0114: swap `to` and `from`). */
   readonly component?: boolean
@@ -116,16 +141,6 @@ export interface ServeOptions {
 // -------------------------------------------------------------------------------------
 // rules
 // -------------------------------------------------------------------------------------
-
-/**
- * RFC 6121 §2.1.6: a roster push counts only from our own account (`ext.isRosterPushFrom`);
- * before we are bound, only one without `from`. Everything else passes.
- */
-const sameSender = (stream: StanzaStream, req: Iq.Request): boolean => {
-  if (req.type !== 'set' || !Roster.has(req)) return true
-  const me = stream.jid
-  return me === undefined ? req.from === undefined : isRosterPushFrom(me)(req)
-}
 
 const matches = (h: IqHandler, req: Iq.Request): boolean => {
   if (h.type !== undefined && h.type !== req.type) return false
@@ -158,10 +173,12 @@ const toObservable = (x: Answer | PromiseLike<Answer> | Observable<Answer>): Obs
 // -------------------------------------------------------------------------------------
 
 /**
- * Subscribes to `stream.incoming` and answers every get/set through `stream.send`
+ * Registers with `stream`'s coordinator (one subscription to `stream.incoming` for all the
+ * `serve`s on it) and answers the get/set routed to it through `stream.send`
  * (docs/semantics.md §7.4). Unsubscribe the returned `Subscription` to stop serving.
  *
  * @category constructors
+ * @since 0.1.0
  */
 export const serve = (
   stream: StanzaStream,
@@ -192,15 +209,9 @@ export const serve = (
       throw new Error('rx.serve: an answer must be an Iq or a StanzaError')
     }
 
-  const answer = (req: Iq.Request): Observable<Iq.Iq> =>
-    defer(() => {
-      const h = handlers.find((h) => matches(h, req))
-      if (h === undefined) {
-        const r = Iq.unhandled(req, unhandledOptions)
-        return O.isSome(r) ? of<Iq.Iq>(r.value) : EMPTY
-      }
-      return toObservable(h.handle(req)).pipe(first(), map(toReply(req)))
-    }).pipe(
+  /** The one reply to `req`: what `run` gives, or the error reply for its failure. */
+  const answer = (req: Iq.Request, run: () => Observable<Iq.Iq>): Observable<Iq.Iq> =>
+    defer(run).pipe(
       catchError((failure: unknown) => {
         if (onError !== undefined) {
           try {
@@ -213,15 +224,50 @@ export const serve = (
       }),
     )
 
-  return stream.incoming
-    .pipe(
-      filter(isIqRequest()),
-      filter((req) => sameSender(stream, req)),
-      mergeMap(answer),
-    )
-    .subscribe({
-      next: (reply) => stream.send(reply),
-      // `incoming` failed: the stream is gone, nothing left to answer.
-      error: () => undefined,
-    })
+  // The answers in flight, run concurrently; completes or errors with `incoming`.
+  const answers = new Subject<Observable<Iq.Iq>>()
+  const subscription = answers.pipe(mergeAll()).subscribe({
+    next: (reply) => stream.send(reply),
+    // `incoming` failed: the stream is gone, nothing left to answer.
+    error: () => undefined,
+  })
+
+  const server: Server = {
+    offer: (req) => {
+      if (subscription.closed) return false
+      let h: IqHandler | undefined
+      try {
+        h = handlers.find((h) => matches(h, req))
+      } catch (failure) {
+        // A throwing predicate is a failure of the request, answered by this serve.
+        answers.next(
+          answer(req, () => {
+            throw failure
+          }),
+        )
+        return true
+      }
+      if (h === undefined) return false
+      const handler = h
+      answers.next(
+        answer(req, () => toObservable(handler.handle(req)).pipe(first(), map(toReply(req)))),
+      )
+      return true
+    },
+    decline: (req) => {
+      if (subscription.closed) return false
+      const r = Iq.unhandled(req, unhandledOptions)
+      if (O.isNone(r)) return false // unreachable: `req` is a get/set
+      answers.next(of<Iq.Iq>(r.value))
+      return true
+    },
+    end: (failed) => {
+      if (failed) answers.error(undefined)
+      else answers.complete()
+    },
+  }
+  // After `answers` is listened to: registering may deliver at once. If `incoming` has already
+  // ended, `subscription` is closed by now and `add` unregisters at once.
+  subscription.add(register(stream, server))
+  return subscription
 }

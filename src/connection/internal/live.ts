@@ -1,13 +1,16 @@
 /**
  * The online phase shared by c2s and component sessions: frame events in, decoded stanzas out
  * on `incoming`; stanzas in, one socket write each; the status history; the close handshake
- * (RFC 6120 §4.4). Internal.
+ * (RFC 6120 §4.4); `service-unavailable` for the get/set no `rx.serve` takes (RFC 6120 §8.4).
+ * Internal.
  */
 import * as E from 'fp-ts/lib/Either.js'
+import * as O from 'fp-ts/lib/Option.js'
 import { type Observable, ReplaySubject, Subject } from 'rxjs'
 import * as DecodeError from '../../DecodeError.js'
 import * as Iq from '../../Iq.js'
 import * as Jid from '../../Jid.js'
+import { unserved } from '../../rx/internal/serving.js'
 import * as Stanza from '../../Stanza.js'
 import * as StanzaError from '../../StanzaError.js'
 import type * as Xml from '../../Xml.js'
@@ -92,7 +95,14 @@ export const goOnline = (o: LiveOptions): S.Session => {
     if (stanzaNames.has(el.name) && el.ns === ns) {
       const decoded = Stanza.decodeElement(el)
       if (E.isRight(decoded)) {
-        incoming.next(decoded.right)
+        const s = decoded.right
+        incoming.next(s)
+        // RFC 6120 §8.2.3, §8.4: every get/set is answered once. Decided after the subscribers
+        // had their synchronous turn: a get/set no `rx.serve` took gets service-unavailable.
+        if (state === 'online' && unserved(s, o.jid)) {
+          const reply = Iq.unhandled(s, { condition: 'service-unavailable', component })
+          if (O.isSome(reply)) link.write(Stanza.encode(reply.value, encodeOptions))
+        }
         return
       }
       const err = decoded.left
