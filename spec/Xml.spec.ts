@@ -209,6 +209,18 @@ describe('Xml', () => {
     })
 
     it.each([
+      ['UTF-16 BE white space first', [0x00, 0x20, 0x00, 0x3c], 'UTF-16'],
+      ['a lone 0xFF first', [0xff, 0x3c, 0x61, 0x2f, 0x3e], 'UTF-16'],
+      ['UTF-32 BE white space first', [0x00, 0x00, 0x00, 0x20], 'UTF-32'],
+    ])('parse: %s is unsupported-encoding, as the stream framer decides it', (_l, bytes, label) => {
+      expect(fault(new Uint8Array(bytes))).toMatchObject({
+        condition: 'unsupported-encoding',
+        offset: 0,
+        message: `${label} input; XMPP is UTF-8 (RFC 6120 §11.6)`,
+      })
+    })
+
+    it.each([
       ['a stray continuation byte', [0x3c, 0x61, 0x3e, 0x80, 0x3c, 0x2f, 0x61, 0x3e], 3],
       ['an overlong encoding', [0x3c, 0x61, 0x3e, 0xc0, 0xaf, 0x3c, 0x2f, 0x61, 0x3e], 3],
       ['an encoded surrogate', [0x3c, 0x61, 0x3e, 0xed, 0xa0, 0x80, 0x3c, 0x2f, 0x61, 0x3e], 3],

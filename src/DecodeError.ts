@@ -4,9 +4,14 @@
  * stanza-level problems (stage 7, RFC 6120 §8.3.3) are all collected, in document order.
  *
  * @example
+ * import { pipe } from 'fp-ts/function'
+ * import * as E from 'fp-ts/Either'
  * import * as DecodeError from 'stanzakit/DecodeError'
+ * import * as Stanza from 'stanzakit/Stanza'
+ *
+ * const xml = "<presence xmlns='jabber:client'><priority>abc</priority></presence>"
  * pipe(Stanza.decode(xml), E.mapLeft(DecodeError.format))
- * // "presence/priority: bad-request: expected an integer in -128..127, got \"abc\""
+ * // left('presence/priority: bad-request: expected an integer in -128..127, got "abc"')
  *
  * @since 0.1.0
  */
@@ -23,6 +28,7 @@ import type { XmlCondition, XmlError } from './Xml.js'
  * `jid-malformed` are stanza-level (RFC 6120 §8.3.3).
  *
  * @category model
+ * @since 0.1.0
  */
 export type Condition =
   | XmlCondition
@@ -37,6 +43,7 @@ export type Condition =
  * `offset N`.
  *
  * @category model
+ * @since 0.1.0
  */
 export interface Problem {
   readonly path: string
@@ -44,7 +51,7 @@ export interface Problem {
   readonly message: string
 }
 
-/** @category model */
+/** @category model @since 0.1.0 */
 export interface DecodeError {
   readonly _tag: 'DecodeError'
   readonly problems: ReadonlyNonEmptyArray<Problem>
@@ -57,20 +64,20 @@ const stanzaLevel: ReadonlySet<Condition> = new Set(['bad-request', 'jid-malform
 // constructors
 // -------------------------------------------------------------------------------------
 
-/** @category constructors */
+/** @category constructors @since 0.1.0 */
 export const make = (problems: ReadonlyNonEmptyArray<Problem>): DecodeError => ({
   _tag: 'DecodeError',
   problems,
 })
 
-/** @category constructors */
+/** @category constructors @since 0.1.0 */
 export const problem = (path: string, condition: Condition, message: string): Problem => ({
   path,
   condition,
   message: message.length > 200 ? `${message.slice(0, 199)}…` : message,
 })
 
-/** @category constructors */
+/** @category constructors @since 0.1.0 */
 export const fromXmlError = (e: XmlError): DecodeError =>
   make([problem(`offset ${e.offset}`, e.condition, e.message)])
 
@@ -82,6 +89,7 @@ export const fromXmlError = (e: XmlError): DecodeError =>
  * The condition to answer with: the first problem's (docs/semantics.md §3.2).
  *
  * @category getters
+ * @since 0.1.0
  */
 export const condition = (e: DecodeError): Condition => e.problems[0].condition
 
@@ -90,6 +98,7 @@ export const condition = (e: DecodeError): Condition => e.problems[0].condition
  * the XML (close the stream with a stream error), per docs/security.md §1.
  *
  * @category getters
+ * @since 0.1.0
  */
 export const isStanzaLevel = (e: DecodeError): boolean => stanzaLevel.has(condition(e))
 
@@ -101,6 +110,7 @@ export const isStanzaLevel = (e: DecodeError): boolean => stanzaLevel.has(condit
  * One line per problem: `path: condition: message`.
  *
  * @category utils
+ * @since 0.1.0
  */
 export const format = (e: DecodeError): string =>
   e.problems.map((p) => `${p.path}: ${p.condition}: ${p.message}`).join('\n')
@@ -110,6 +120,7 @@ export const format = (e: DecodeError): string =>
  * message is the formatted problem line.
  *
  * @category utils
+ * @since 0.1.0
  */
 export const toErrors = (e: DecodeError, value: unknown, context: t.Context): t.Errors =>
   e.problems.map((p) => ({ value, context, message: `${p.path}: ${p.condition}: ${p.message}` }))

@@ -30,7 +30,7 @@ import * as O from 'fp-ts/lib/Option.js'
 import type * as t from 'io-ts'
 import * as DecodeError from './DecodeError.js'
 import type * as Iq from './Iq.js'
-import { isXmlSpace, quote } from './internal/chars.js'
+import { isXmlSpace, quote, trimXmlSpace } from './internal/chars.js'
 import { ElementCodec, fromDecoder, isXmlElement } from './internal/codec.js'
 import * as DT from './internal/dateTime.js'
 import * as Jid from './Jid.js'
@@ -351,8 +351,6 @@ export const string: Value<string> = {
 // The default of the field builders' implementation signatures.
 const anyString = string as Value<unknown>
 
-const trimXml = (s: string): string => s.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '')
-
 /**
  * An xs:int-style integer: optional sign, ASCII digits, surrounding white space allowed
  * (xs:whiteSpace collapse); written canonically (`+007` comes back as `7`). Values are safe
@@ -365,7 +363,7 @@ export const int: Value<number> = {
   name: 'an integer',
   condition: 'bad-request',
   parse: (s) => {
-    const v = trimXml(s)
+    const v = trimXmlSpace(s)
     if (!/^[+-]?\d+$/.test(v)) return E.left(`expected an integer, got ${quote(s)}`)
     const n = Number(v) + 0
     return Number.isSafeInteger(n) ? E.right(n) : E.left(`integer out of range, got ${quote(s)}`)
@@ -384,7 +382,7 @@ export const boolean: Value<boolean> = {
   name: 'a boolean',
   condition: 'bad-request',
   parse: (s) => {
-    const v = trimXml(s)
+    const v = trimXmlSpace(s)
     return v === 'true' || v === '1'
       ? E.right(true)
       : v === 'false' || v === '0'
@@ -1115,7 +1113,7 @@ export const fromElement = <A, const K extends Kind>(
  *   on: ['message'],
  *   fields: { id: Extension.attr('id') },
  * })
- * console.log(OriginId.encode({ id: 'de305d54' }).attrs.id) // 'de305d54'
+ * console.log(OriginId.encode({ id: 'de305d54' }).attrs.id) // de305d54
  *
  * @category extensions
  * @since 0.2.0
@@ -1180,7 +1178,7 @@ export type DateTime = DT.DateTime
  * @example
  * import { Extension } from 'stanzakit'
  * const now = Extension.DateTime.fromDate(new Date(0))
- * console.log(now) // '1970-01-01T00:00:00.000Z'
+ * console.log(now) // 1970-01-01T00:00:00.000Z
  *
  * @category DateTime
  * @since 0.2.0

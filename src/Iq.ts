@@ -4,6 +4,7 @@
  * @example
  * import { pipe } from 'fp-ts/function'
  * import * as Iq from 'stanzakit/Iq'
+ * import * as Xml from 'stanzakit/Xml'
  * const roster = pipe(Iq.get(Xml.element('query', 'jabber:iq:roster')), Iq.getQuery) // some('jabber:iq:roster')
  *
  * @since 0.1.0
@@ -38,10 +39,10 @@ import * as Xml from './Xml.js'
 // model
 // -------------------------------------------------------------------------------------
 
-/** @category model */
+/** @category model @since 0.1.0 */
 export type IqType = 'get' | 'set' | 'result' | 'error'
 
-/** @category model */
+/** @category model @since 0.1.0 */
 export const types: ReadonlyArray<IqType> = ['get', 'set', 'result', 'error']
 
 /**
@@ -49,6 +50,7 @@ export const types: ReadonlyArray<IqType> = ['get', 'set', 'result', 'error']
  * at most one of a result, and for an error the request payload if echoed (rule 7).
  *
  * @category model
+ * @since 0.1.0
  */
 export interface Iq extends Common {
   readonly kind: 'iq'
@@ -56,10 +58,10 @@ export interface Iq extends Common {
   readonly id: string
 }
 
-/** A get or set: the requests that must be answered. @category model */
+/** A get or set: the requests that must be answered. @category model @since 0.1.0 */
 export type Request = Iq & { readonly type: 'get' | 'set' }
 
-/** A result or error: the answers. @category model */
+/** A result or error: the answers. @category model @since 0.1.0 */
 export type Response = Iq & { readonly type: 'result' | 'error' }
 
 export type { ReplyOptions } from './Stanza.js'
@@ -68,20 +70,31 @@ export type { ReplyOptions } from './Stanza.js'
 // constructors
 // -------------------------------------------------------------------------------------
 
-/** Addressing for the request constructors; a missing id is 128 random bits. */
+/**
+ * Addressing for the request constructors; a missing id is 128 random bits.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
 export interface RequestOptions {
   readonly to?: Jid
   readonly from?: Jid
   readonly id?: string
 }
 
-/** What `make` takes: `type` is required; `id` defaults to a random one, `payload` to `[]`. */
+/**
+ * What `make` takes: `type` is required; `id` defaults to a random one, `payload` to `[]`.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
 export type Fields = Partial<Omit<Iq, 'kind' | 'type'>> & { readonly type: IqType }
 
 /**
  * Builds an iq, generating a 128-bit CSPRNG id when none is given (docs/security.md §6).
  *
  * @category constructors
+ * @since 0.1.0
  */
 export const make = (fields: Fields): Iq => ({
   ...fields,
@@ -95,10 +108,10 @@ const request =
   (payload: Xml.XmlElement, options: RequestOptions = {}): Request =>
     make({ ...options, type, payload: [payload] }) as Request
 
-/** A get request with one payload element. @category constructors */
+/** A get request with one payload element. @category constructors @since 0.1.0 */
 export const get: (payload: Xml.XmlElement, options?: RequestOptions) => Request = request('get')
 
-/** A set request with one payload element. @category constructors */
+/** A set request with one payload element. @category constructors @since 0.1.0 */
 export const set: (payload: Xml.XmlElement, options?: RequestOptions) => Request = request('set')
 
 /**
@@ -106,6 +119,7 @@ export const set: (payload: Xml.XmlElement, options?: RequestOptions) => Request
  * request is answered (RFC 6120 §8.2.3): a result or error does not type-check.
  *
  * @category constructors
+ * @since 0.1.0
  */
 export const result = (req: Request, payload?: Xml.XmlElement): Response => ({
   ...reply()(req),
@@ -116,14 +130,14 @@ export const result = (req: Request, payload?: Xml.XmlElement): Response => ({
 // refinements
 // -------------------------------------------------------------------------------------
 
-/** @category refinements */
+/** @category refinements @since 0.1.0 */
 export const is = (u: unknown): u is Iq =>
   typeof u === 'object' && u !== null && (u as { kind?: unknown }).kind === 'iq'
 
-/** get or set (RFC 6120 §8.2.3). @category refinements */
+/** get or set (RFC 6120 §8.2.3). @category refinements @since 0.1.0 */
 export const isRequest = (iq: Iq): iq is Request => iq.type === 'get' || iq.type === 'set'
 
-/** result or error. @category refinements */
+/** result or error. @category refinements @since 0.1.0 */
 export const isResponse = (iq: Iq): iq is Response => iq.type === 'result' || iq.type === 'error'
 
 // -------------------------------------------------------------------------------------
@@ -138,6 +152,7 @@ const firstQuery = (iq: Iq): Xml.XmlElement | undefined =>
  * ending in "query".
  *
  * @category getters
+ * @since 0.1.0
  */
 export const getQuery = (iq: Iq): O.Option<string> => O.fromNullable(firstQuery(iq)?.ns)
 
@@ -150,6 +165,7 @@ export const getQuery = (iq: Iq): O.Option<string> => O.fromNullable(firstQuery(
  * there; `''` changes nothing.
  *
  * @category setters
+ * @since 0.1.0
  */
 export const setQuery =
   (ns: string) =>
@@ -158,13 +174,13 @@ export const setQuery =
       ? iq
       : { ...iq, payload: [Xml.element('query', ns)] }
 
-/** Removes every `<query/>` (classic removed the first only). @category setters */
+/** Removes every `<query/>` (classic removed the first only). @category setters @since 0.1.0 */
 export const delQuery = (iq: Iq): Iq => ({
   ...iq,
   payload: iq.payload.filter((p) => p.name !== 'query'),
 })
 
-/** Replaces the payload with one element or a list. @category setters */
+/** Replaces the payload with one element or a list. @category setters @since 0.1.0 */
 export const setPayload =
   (payload: Xml.XmlElement | ReadonlyArray<Xml.XmlElement>) =>
   (iq: Iq): Iq => ({ ...iq, payload: isElementList(payload) ? payload : [payload] })
@@ -183,6 +199,7 @@ const isElementList = (
  * does not type-check (narrow with {@link isRequest} first).
  *
  * @category rules
+ * @since 0.1.0
  */
 export const reply =
   (options: ReplyOptions = {}) =>
@@ -214,6 +231,7 @@ export const errorReply =
  * §8.2.3).
  *
  * @category rules
+ * @since 0.1.0
  */
 export const unhandled = (
   iq: Iq,
@@ -346,6 +364,7 @@ const nothing: ReadonlySet<string> = new Set()
  * for get/set, at most one for result, `<error/>` plus at most one for error.
  *
  * @category codecs
+ * @since 0.1.0
  */
 export const decodeElement = (x: Xml.XmlElement): E.Either<DecodeError.DecodeError, Iq> => {
   const wrong = checkRoot(x, kinds, null)
@@ -396,11 +415,11 @@ export const decodeElement = (x: Xml.XmlElement): E.Either<DecodeError.DecodeErr
   )
 }
 
-/** The `<iq/>` element in content namespace `ns`. @category codecs */
+/** The `<iq/>` element in content namespace `ns`. @category codecs @since 0.1.0 */
 export const toElement = (iq: Iq, ns = 'jabber:client'): Xml.XmlElement =>
   stanzaElement('iq', iq, ns, iq.type, [])
 
-/** io-ts codec `XmlElement ⇄ Iq`. @category codecs */
+/** io-ts codec `XmlElement ⇄ Iq`. @category codecs @since 0.1.0 */
 export const codec: t.Type<Iq, Xml.XmlElement, unknown> = fromDecoder(
   'Iq',
   is,
@@ -408,13 +427,13 @@ export const codec: t.Type<Iq, Xml.XmlElement, unknown> = fromDecoder(
   (iq) => toElement(iq),
 )
 
-/** Parses and decodes one `<iq/>`. Never throws. @category codecs */
+/** Parses and decodes one `<iq/>`. Never throws. @category codecs @since 0.1.0 */
 export const decode: (
   xml: string | Uint8Array,
   options?: DecodeOptions,
 ) => E.Either<DecodeError.DecodeError, Iq> = decodeWith(kinds, decodeElement)
 
-/** Writes an iq; total. @category codecs */
+/** Writes an iq; total. @category codecs @since 0.1.0 */
 export const encode = (iq: Iq, options?: EncodeOptions): string => {
   const ns = options?.ns ?? 'jabber:client'
   // `Xml.serialize(toElement(iq, ns))` written directly; `undefined` only for records outside

@@ -119,7 +119,7 @@ export const parse = (s: string): Either<JidError, Jid> => {
  * @example
  * import { Jid } from 'stanzakit'
  * const service = Jid.unsafeParse('Conference.Example.COM')
- * console.log(service) // 'conference.example.com'
+ * console.log(service) // conference.example.com
  *
  * @category constructors
  * @since 0.2.0

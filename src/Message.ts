@@ -3,8 +3,14 @@
  *
  * @example
  * import { pipe } from 'fp-ts/function'
+ * import * as Jid from 'stanzakit/Jid'
  * import * as Message from 'stanzakit/Message'
+ *
+ * const romeo = Jid.unsafeParse('romeo@example.net/orchard')
+ * const incoming = Message.make({ type: 'chat', from: romeo, body: 'ping' })
  * const answer = pipe(incoming, Message.reply({ body: 'pong' }))
+ * console.log(Message.encode(answer))
+ * // <message xmlns='jabber:client' to='romeo@example.net/orchard' type='chat'><body>pong</body></message>
  *
  * @since 0.1.0
  */
@@ -42,10 +48,10 @@ import * as Xml from './Xml.js'
 // model
 // -------------------------------------------------------------------------------------
 
-/** @category model */
+/** @category model @since 0.1.0 */
 export type MessageType = 'normal' | 'chat' | 'groupchat' | 'headline' | 'error'
 
-/** The message types of RFC 6121 §5.2.2. @category model */
+/** The message types of RFC 6121 §5.2.2. @category model @since 0.1.0 */
 export const types: ReadonlyArray<MessageType> = [
   'normal',
   'chat',
@@ -59,6 +65,7 @@ export const types: ReadonlyArray<MessageType> = [
  * `payload` (RFC 6121 §5.2.3). Absent fields are missing keys.
  *
  * @category model
+ * @since 0.1.0
  */
 export interface Message extends Common {
   readonly kind: 'message'
@@ -75,7 +82,12 @@ export type { ReplyOptions } from './Stanza.js'
 // constructors
 // -------------------------------------------------------------------------------------
 
-/** What `make` takes: any field but `kind`; `payload` defaults to `[]`. */
+/**
+ * What `make` takes: any field but `kind`; `payload` defaults to `[]`.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
 export type Fields = Partial<Omit<Message, 'kind'>>
 
 /**
@@ -83,6 +95,7 @@ export type Fields = Partial<Omit<Message, 'kind'>>
  * `parentThread` without `thread` gets `thread: ''`, since a parent needs a thread (XEP-0201).
  *
  * @category constructors
+ * @since 0.1.0
  */
 export const make = (fields: Fields = {}): Message => {
   const m: Message = { ...fields, kind: 'message', payload: fields.payload ?? [] }
@@ -93,7 +106,7 @@ export const make = (fields: Fields = {}): Message => {
 // refinements
 // -------------------------------------------------------------------------------------
 
-/** @category refinements */
+/** @category refinements @since 0.1.0 */
 export const is = (u: unknown): u is Message =>
   typeof u === 'object' && u !== null && (u as { kind?: unknown }).kind === 'message'
 
@@ -106,6 +119,7 @@ export const is = (u: unknown): u is Message =>
  * decoder already maps them to absent.
  *
  * @category getters
+ * @since 0.1.0
  */
 export const getType = (m: Message): MessageType => m.type ?? 'normal'
 
@@ -114,18 +128,19 @@ export const getType = (m: Message): MessageType => m.type ?? 'normal'
  * language, else the first other one (RFC 6121 §5.2.3). Classic fell back to the last non-empty.
  *
  * @category getters
+ * @since 0.1.0
  */
 export const getBody = (m: Message, lang?: string): O.Option<string> =>
   inLanguage(m, m.body, 'body', lang)
 
-/** Like {@link getBody}, for `<subject/>` (RFC 6121 §5.2.4). @category getters */
+/** Like {@link getBody}, for `<subject/>` (RFC 6121 §5.2.4). @category getters @since 0.1.0 */
 export const getSubject = (m: Message, lang?: string): O.Option<string> =>
   inLanguage(m, m.subject, 'subject', lang)
 
-/** @category getters */
+/** @category getters @since 0.1.0 */
 export const getThread = (m: Message): O.Option<string> => O.fromNullable(m.thread)
 
-/** @category getters */
+/** @category getters @since 0.1.0 */
 export const getParentThread = (m: Message): O.Option<string> => O.fromNullable(m.parentThread)
 
 /**
@@ -133,6 +148,7 @@ export const getParentThread = (m: Message): O.Option<string> => O.fromNullable(
  * no setter, on purpose (the server writes it).
  *
  * @category getters
+ * @since 0.1.0
  */
 export const getMucRoom = (m: Message): O.Option<Jid.Jid> =>
   m.type === 'groupchat' && m.from !== undefined ? O.some(Jid.bare(m.from)) : O.none
@@ -142,6 +158,7 @@ export const getMucRoom = (m: Message): O.Option<Jid.Jid> =>
  * Read-only, like {@link getMucRoom}.
  *
  * @category getters
+ * @since 0.1.0
  */
 export const getMucNick = (m: Message): O.Option<string> =>
   m.type === 'groupchat' && m.from !== undefined ? Jid.resource(m.from) : O.none
@@ -150,42 +167,52 @@ export const getMucNick = (m: Message): O.Option<string> =>
 // setters
 // -------------------------------------------------------------------------------------
 
-/** Writes the type, even `normal`. @category setters */
+/** Writes the type, even `normal`. @category setters @since 0.1.0 */
 export const setType =
   (type: MessageType) =>
   (m: Message): Message => ({ ...m, type })
 
-/** @category setters */
+/** @category setters @since 0.1.0 */
 export const chat: (m: Message) => Message = setType('chat')
 
-/** @category setters */
+/** @category setters @since 0.1.0 */
 export const normal: (m: Message) => Message = setType('normal')
 
-/** Sets the body in the message's own language; `''` removes it (classic). @category setters */
+/**
+ * Sets the body in the message's own language; `''` removes it (classic).
+ *
+ * @category setters
+ * @since 0.1.0
+ */
 export const setBody =
   (text: string) =>
   (m: Message): Message =>
     assign(m, 'body', text === '' ? undefined : text)
 
-/** @category setters */
+/** @category setters @since 0.1.0 */
 export const removeBody = (m: Message): Message => omit(m, ['body'])
 
-/** @category setters */
+/** @category setters @since 0.1.0 */
 export const setSubject =
   (text: string) =>
   (m: Message): Message =>
     assign(m, 'subject', text === '' ? undefined : text)
 
-/** @category setters */
+/** @category setters @since 0.1.0 */
 export const removeSubject = (m: Message): Message => omit(m, ['subject'])
 
-/** Sets the thread; `''` removes thread and parent (RFC 6121 §5.2.5). @category setters */
+/**
+ * Sets the thread; `''` removes thread and parent (RFC 6121 §5.2.5).
+ *
+ * @category setters
+ * @since 0.1.0
+ */
 export const setThread =
   (thread: string) =>
   (m: Message): Message =>
     thread === '' ? removeThread(m) : { ...m, thread }
 
-/** Removes the thread and its parent. @category setters */
+/** Removes the thread and its parent. @category setters @since 0.1.0 */
 export const removeThread = (m: Message): Message => omit(m, ['thread', 'parentThread'])
 
 /**
@@ -193,13 +220,14 @@ export const removeThread = (m: Message): Message => omit(m, ['thread', 'parentT
  * parent (XEP-0201 §3).
  *
  * @category setters
+ * @since 0.1.0
  */
 export const setParentThread =
   (parent: string) =>
   (m: Message): Message =>
     parent === '' ? removeParentThread(m) : { ...m, parentThread: parent, thread: m.thread ?? '' }
 
-/** @category setters */
+/** @category setters @since 0.1.0 */
 export const removeParentThread = (m: Message): Message => omit(m, ['parentThread'])
 
 // -------------------------------------------------------------------------------------
@@ -212,6 +240,7 @@ export const removeParentThread = (m: Message): Message => omit(m, ['parentThrea
  * body, subject, payload and error; a non-empty `body` is then set.
  *
  * @category rules
+ * @since 0.1.0
  */
 export const reply =
   (options: ReplyOptions & { readonly body?: string } = {}) =>
@@ -254,6 +283,7 @@ const kinds: ReadonlySet<string> = new Set(['message'])
  * §5.2.2); one body/subject per language; at most one thread.
  *
  * @category codecs
+ * @since 0.1.0
  */
 export const decodeElement = (x: Xml.XmlElement): E.Either<DecodeError.DecodeError, Message> => {
   const wrong = checkRoot(x, kinds, null)
@@ -298,7 +328,12 @@ const problemAt = (m: Modelled, message: string): DecodeError.Problem => ({
   message,
 })
 
-/** The `<message/>` element in content namespace `ns` (default `jabber:client`). @category codecs */
+/**
+ * The `<message/>` element in content namespace `ns` (default `jabber:client`).
+ *
+ * @category codecs
+ * @since 0.1.0
+ */
 export const toElement = (m: Message, ns = 'jabber:client'): Xml.XmlElement => {
   const children: Xml.XmlElement[] = []
   if (m.subject !== undefined) children.push(textChild('subject', ns, m.subject))
@@ -312,7 +347,7 @@ export const toElement = (m: Message, ns = 'jabber:client'): Xml.XmlElement => {
   return stanzaElement('message', m, ns, m.type, children)
 }
 
-/** io-ts codec `XmlElement ⇄ Message`. @category codecs */
+/** io-ts codec `XmlElement ⇄ Message`. @category codecs @since 0.1.0 */
 export const codec: t.Type<Message, Xml.XmlElement, unknown> = fromDecoder(
   'Message',
   is,
@@ -320,13 +355,13 @@ export const codec: t.Type<Message, Xml.XmlElement, unknown> = fromDecoder(
   (m) => toElement(m),
 )
 
-/** Parses and decodes one `<message/>`. Never throws. @category codecs */
+/** Parses and decodes one `<message/>`. Never throws. @category codecs @since 0.1.0 */
 export const decode: (
   xml: string | Uint8Array,
   options?: DecodeOptions,
 ) => E.Either<DecodeError.DecodeError, Message> = decodeWith(kinds, decodeElement)
 
-/** Writes a message; total (docs/semantics.md §3.3). @category codecs */
+/** Writes a message; total (docs/semantics.md §3.3). @category codecs @since 0.1.0 */
 export const encode = (m: Message, options?: EncodeOptions): string => {
   const ns = options?.ns ?? 'jabber:client'
   return write(m, ns) ?? Xml.serialize(toElement(m, ns))

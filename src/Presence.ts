@@ -12,7 +12,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import * as O from 'fp-ts/lib/Option.js'
 import type * as t from 'io-ts'
 import * as DecodeError from './DecodeError.js'
-import { quote } from './internal/chars.js'
+import { quote, trimXmlSpace } from './internal/chars.js'
 import { fromDecoder } from './internal/codec.js'
 import {
   ATTRIBUTES,
@@ -44,7 +44,12 @@ import * as Xml from './Xml.js'
 // model
 // -------------------------------------------------------------------------------------
 
-/** The `type` attribute values of RFC 6121 §4.7.1; there is no `available`. @category model */
+/**
+ * The `type` attribute values of RFC 6121 §4.7.1; there is no `available`.
+ *
+ * @category model
+ * @since 0.1.0
+ */
 export type PresenceType =
   | 'unavailable'
   | 'error'
@@ -54,7 +59,7 @@ export type PresenceType =
   | 'unsubscribe'
   | 'unsubscribed'
 
-/** @category model */
+/** @category model @since 0.1.0 */
 export const types: ReadonlyArray<PresenceType> = [
   'unavailable',
   'error',
@@ -65,7 +70,7 @@ export const types: ReadonlyArray<PresenceType> = [
   'unsubscribed',
 ]
 
-/** `<show/>` values (RFC 6121 §4.7.2.1). @category model */
+/** `<show/>` values (RFC 6121 §4.7.2.1). @category model @since 0.1.0 */
 export type Show = 'away' | 'chat' | 'dnd' | 'xa'
 
 /** @category model */
@@ -73,16 +78,21 @@ export const Show = { away: 'away', chat: 'chat', dnd: 'dnd', xa: 'xa' } as cons
 
 declare const PriorityBrand: unique symbol
 
-/** An integer in −128..127 (RFC 6121 §4.7.2.3); build it with {@link priority}. @category model */
+/**
+ * An integer in −128..127 (RFC 6121 §4.7.2.3); build it with {@link priority}.
+ *
+ * @category model
+ * @since 0.1.0
+ */
 export type Priority = number & { readonly [PriorityBrand]: 'Priority' }
 
-/** @category model */
+/** @category model @since 0.1.0 */
 export interface PriorityError {
   readonly _tag: 'PriorityError'
   readonly message: string
 }
 
-/** @category model */
+/** @category model @since 0.1.0 */
 export interface Presence extends Common {
   readonly kind: 'presence'
   readonly type?: PresenceType
@@ -97,10 +107,15 @@ export type { ReplyOptions } from './Stanza.js'
 // constructors
 // -------------------------------------------------------------------------------------
 
-/** What `make` takes: any field but `kind`; `payload` defaults to `[]`. */
+/**
+ * What `make` takes: any field but `kind`; `payload` defaults to `[]`.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
 export type Fields = Partial<Omit<Presence, 'kind'>>
 
-/** Builds a presence; no id is generated. @category constructors */
+/** Builds a presence; no id is generated. @category constructors @since 0.1.0 */
 export const make = (fields: Fields = {}): Presence => ({
   ...fields,
   kind: 'presence',
@@ -111,6 +126,7 @@ export const make = (fields: Fields = {}): Presence => ({
  * Checks a priority: an integer in −128..127 (RFC 6121 §4.7.2.3). Classic wrote any value.
  *
  * @category constructors
+ * @since 0.1.0
  */
 export const priority = (n: number): E.Either<PriorityError, Priority> =>
   Number.isInteger(n) && n >= -128 && n <= 127
@@ -124,18 +140,18 @@ export const priority = (n: number): E.Either<PriorityError, Priority> =>
 // refinements
 // -------------------------------------------------------------------------------------
 
-/** @category refinements */
+/** @category refinements @since 0.1.0 */
 export const is = (u: unknown): u is Presence =>
   typeof u === 'object' && u !== null && (u as { kind?: unknown }).kind === 'presence'
 
 const presenceTypes: ReadonlySet<string> = new Set(types)
 const shows: ReadonlySet<string> = new Set(Object.keys(Show))
 
-/** @category refinements */
+/** @category refinements @since 0.1.0 */
 export const isPresenceType = (u: unknown): u is PresenceType =>
   typeof u === 'string' && presenceTypes.has(u)
 
-/** @category refinements */
+/** @category refinements @since 0.1.0 */
 export const isShow = (u: unknown): u is Show => typeof u === 'string' && shows.has(u)
 
 // -------------------------------------------------------------------------------------
@@ -146,11 +162,12 @@ export const isShow = (u: unknown): u is Show => typeof u === 'string' && shows.
  * The type, else the show, else `available` (classic `get_type`).
  *
  * @category getters
+ * @since 0.1.0
  */
 export const getType = (p: Presence): PresenceType | Show | 'available' =>
   p.type ?? p.show ?? 'available'
 
-/** @category getters */
+/** @category getters @since 0.1.0 */
 export const getShow = (p: Presence): O.Option<Show> => O.fromNullable(p.show)
 
 /**
@@ -158,11 +175,12 @@ export const getShow = (p: Presence): O.Option<Show> => O.fromNullable(p.show)
  * `Message.getBody` (RFC 6121 §4.7.2.2).
  *
  * @category getters
+ * @since 0.1.0
  */
 export const getStatus = (p: Presence, lang?: string): O.Option<string> =>
   inLanguage(p, p.status, 'status', lang)
 
-/** The priority; absent means 0 (RFC 6121 §4.7.2.3). @category getters */
+/** The priority; absent means 0 (RFC 6121 §4.7.2.3). @category getters @since 0.1.0 */
 export const getPriority = (p: Presence): number => p.priority ?? 0
 
 // -------------------------------------------------------------------------------------
@@ -174,6 +192,7 @@ export const getPriority = (p: Presence): number => p.priority ?? 0
  * removes both; a show value sets `show` and leaves `type` alone.
  *
  * @category setters
+ * @since 0.1.0
  */
 export const setType =
   (value: PresenceType | Show | 'available') =>
@@ -184,32 +203,37 @@ export const setType =
         ? { ...p, show: value }
         : { ...omit(p, ['show']), type: value }
 
-/** Removes both `type` and `show`. @category setters */
+/** Removes both `type` and `show`. @category setters @since 0.1.0 */
 export const delType = (p: Presence): Presence => omit(p, ['type', 'show'])
 
-/** @category setters */
+/** @category setters @since 0.1.0 */
 export const setShow =
   (show: Show) =>
   (p: Presence): Presence => ({ ...p, show })
 
-/** @category setters */
+/** @category setters @since 0.1.0 */
 export const removeShow = (p: Presence): Presence => omit(p, ['show'])
 
-/** Sets the status in the presence's own language; `''` removes it. @category setters */
+/**
+ * Sets the status in the presence's own language; `''` removes it.
+ *
+ * @category setters
+ * @since 0.1.0
+ */
 export const setStatus =
   (text: string) =>
   (p: Presence): Presence =>
     assign(p, 'status', text === '' ? undefined : text)
 
-/** @category setters */
+/** @category setters @since 0.1.0 */
 export const removeStatus = (p: Presence): Presence => omit(p, ['status'])
 
-/** @category setters */
+/** @category setters @since 0.1.0 */
 export const setPriority =
   (n: Priority) =>
   (p: Presence): Presence => ({ ...p, priority: n })
 
-/** @category setters */
+/** @category setters @since 0.1.0 */
 export const removePriority = (p: Presence): Presence => omit(p, ['priority'])
 
 // -------------------------------------------------------------------------------------
@@ -226,6 +250,7 @@ const answers: Partial<Record<PresenceType, PresenceType>> = {
  * other types kept; id kept. `clear` (default) removes show, status, priority, payload, error.
  *
  * @category rules
+ * @since 0.1.0
  */
 export const reply =
   (options: ReplyOptions = {}) =>
@@ -263,13 +288,12 @@ export const errorReply =
 const modelled: ReadonlySet<string> = new Set(['show', 'status', 'priority'])
 const langModelled: ReadonlySet<string> = new Set(['status'])
 const kinds: ReadonlySet<string> = new Set(['presence'])
-const xmlTrim = /^[ \t\n\r]+|[ \t\n\r]+$/g
 const xsByte = /^[+-]?[0-9]+$/
 
 const decodePriority = (w: Walked, m: Modelled): Priority | undefined => {
   const raw = textOf(w, m)
   if (raw === undefined) return undefined
-  const text = raw.replace(xmlTrim, '')
+  const text = trimXmlSpace(raw)
   const n = xsByte.test(text) ? Number(text) : Number.NaN
   // `+ 0` folds -0 into 0: "-0" is a valid xs:byte, but -0 would not survive encode → decode.
   if (n >= -128 && n <= 127) return (n + 0) as Priority
@@ -290,6 +314,7 @@ const decodePriority = (w: Walked, m: Modelled): Priority | undefined => {
  * (xs:byte); one status per language.
  *
  * @category codecs
+ * @since 0.1.0
  */
 export const decodeElement = (x: Xml.XmlElement): E.Either<DecodeError.DecodeError, Presence> => {
   const wrong = checkRoot(x, kinds, null)
@@ -326,7 +351,7 @@ export const decodeElement = (x: Xml.XmlElement): E.Either<DecodeError.DecodeErr
       seenShow = true
       const raw = textOf(w, m)
       if (raw === undefined) continue
-      const value = raw.replace(xmlTrim, '')
+      const value = trimXmlSpace(raw)
       if (isShow(value)) show = value
       else
         report(
@@ -360,7 +385,7 @@ export const decodeElement = (x: Xml.XmlElement): E.Either<DecodeError.DecodeErr
   )
 }
 
-/** The `<presence/>` element in content namespace `ns`. @category codecs */
+/** The `<presence/>` element in content namespace `ns`. @category codecs @since 0.1.0 */
 export const toElement = (p: Presence, ns = 'jabber:client'): Xml.XmlElement => {
   const children: Xml.XmlElement[] = []
   if (p.show !== undefined) children.push(textChild('show', ns, p.show))
@@ -369,7 +394,7 @@ export const toElement = (p: Presence, ns = 'jabber:client'): Xml.XmlElement => 
   return stanzaElement('presence', p, ns, p.type, children)
 }
 
-/** io-ts codec `XmlElement ⇄ Presence`. @category codecs */
+/** io-ts codec `XmlElement ⇄ Presence`. @category codecs @since 0.1.0 */
 export const codec: t.Type<Presence, Xml.XmlElement, unknown> = fromDecoder(
   'Presence',
   is,
@@ -377,13 +402,13 @@ export const codec: t.Type<Presence, Xml.XmlElement, unknown> = fromDecoder(
   (p) => toElement(p),
 )
 
-/** Parses and decodes one `<presence/>`. Never throws. @category codecs */
+/** Parses and decodes one `<presence/>`. Never throws. @category codecs @since 0.1.0 */
 export const decode: (
   xml: string | Uint8Array,
   options?: DecodeOptions,
 ) => E.Either<DecodeError.DecodeError, Presence> = decodeWith(kinds, decodeElement)
 
-/** Writes a presence; total. @category codecs */
+/** Writes a presence; total. @category codecs @since 0.1.0 */
 export const encode = (p: Presence, options?: EncodeOptions): string => {
   const ns = options?.ns ?? 'jabber:client'
   return write(p, ns) ?? Xml.serialize(toElement(p, ns))

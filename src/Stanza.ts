@@ -6,7 +6,11 @@
  * import { pipe } from 'fp-ts/function'
  * import * as E from 'fp-ts/Either'
  * import * as Stanza from 'stanzakit/Stanza'
+ *
+ * const xml = "<iq xmlns='jabber:client' type='get' id='p1' from='juliet@example.com/balcony'>" +
+ *   "<ping xmlns='urn:xmpp:ping'/></iq>"
  * pipe(Stanza.decode(xml), E.map(Stanza.reply()), E.map((s) => Stanza.encode(s)))
+ * // right("<iq xmlns='jabber:client' to='juliet@example.com/balcony' type='result' id='p1'/>")
  *
  * @since 0.1.0
  */
@@ -51,7 +55,7 @@ export interface Common {
  */
 export type Kind = 'message' | 'presence' | 'iq'
 
-/** @category model */
+/** @category model @since 0.1.0 */
 export type Stanza = Message.Message | Presence.Presence | Iq.Iq
 
 /**
@@ -112,16 +116,16 @@ export interface EncodeOptions {
 // refinements
 // -------------------------------------------------------------------------------------
 
-/** @category refinements */
+/** @category refinements @since 0.1.0 */
 export const isMessage = (s: Stanza): s is Message.Message => s.kind === 'message'
 
-/** @category refinements */
+/** @category refinements @since 0.1.0 */
 export const isPresence = (s: Stanza): s is Presence.Presence => s.kind === 'presence'
 
-/** @category refinements */
+/** @category refinements @since 0.1.0 */
 export const isIq = (s: Stanza): s is Iq.Iq => s.kind === 'iq'
 
-/** @category refinements */
+/** @category refinements @since 0.1.0 */
 export const is = (u: unknown): u is Stanza => Message.is(u) || Presence.is(u) || Iq.is(u)
 
 // -------------------------------------------------------------------------------------
@@ -192,6 +196,7 @@ const kinds: ReadonlySet<string> = new Set(['message', 'presence', 'iq'])
  * Decodes a stanza element of any kind (docs/semantics.md §3.2).
  *
  * @category codecs
+ * @since 0.1.0
  */
 export const decodeElement = (x: Xml.XmlElement): E.Either<DecodeError.DecodeError, Stanza> => {
   switch (x.name) {
@@ -212,7 +217,7 @@ export const decodeElement = (x: Xml.XmlElement): E.Either<DecodeError.DecodeErr
   }
 }
 
-/** The element of any stanza, in content namespace `ns`. @category codecs */
+/** The element of any stanza, in content namespace `ns`. @category codecs @since 0.1.0 */
 export const toElement = (s: Stanza, ns = 'jabber:client'): Xml.XmlElement =>
   s.kind === 'message'
     ? Message.toElement(s, ns)
@@ -220,7 +225,7 @@ export const toElement = (s: Stanza, ns = 'jabber:client'): Xml.XmlElement =>
       ? Presence.toElement(s, ns)
       : Iq.toElement(s, ns)
 
-/** io-ts codec `XmlElement ⇄ Stanza`. @category codecs */
+/** io-ts codec `XmlElement ⇄ Stanza`. @category codecs @since 0.1.0 */
 export const codec: t.Type<Stanza, Xml.XmlElement, unknown> = fromDecoder(
   'Stanza',
   is,
@@ -233,6 +238,7 @@ export const codec: t.Type<Stanza, Xml.XmlElement, unknown> = fromDecoder(
  * the root's identity, then the kind's rules. Never throws.
  *
  * @category codecs
+ * @since 0.1.0
  */
 export const decode: (
   xml: string | Uint8Array,
@@ -244,6 +250,7 @@ export const decode: (
  * Total: never throws, always well-formed (docs/semantics.md §3.3).
  *
  * @category codecs
+ * @since 0.1.0
  */
 export const encode = (s: Stanza, options?: EncodeOptions): string =>
   s.kind === 'message'

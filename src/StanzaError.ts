@@ -23,7 +23,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import type { ReadonlyNonEmptyArray } from 'fp-ts/lib/ReadonlyNonEmptyArray.js'
 import type * as t from 'io-ts'
 import * as DecodeError from './DecodeError.js'
-import { quote } from './internal/chars.js'
+import { quote, trimXmlSpace } from './internal/chars.js'
 import { fromDecoder, isXmlElement } from './internal/codec.js'
 import * as Jid from './Jid.js'
 import * as Xml from './Xml.js'
@@ -36,6 +36,7 @@ import * as Xml from './Xml.js'
  * The namespace of the defined conditions and of `<text/>` (RFC 6120 §8.3.2).
  *
  * @category model
+ * @since 0.1.0
  */
 export const NS = 'urn:ietf:params:xml:ns:xmpp-stanzas'
 
@@ -45,6 +46,7 @@ export const NS = 'urn:ietf:params:xml:ns:xmpp-stanzas'
  * changing the data (`modify`), or retry after waiting (`wait`).
  *
  * @category model
+ * @since 0.1.0
  */
 export type ErrorType = 'auth' | 'cancel' | 'continue' | 'modify' | 'wait'
 
@@ -53,6 +55,7 @@ export type ErrorType = 'auth' | 'cancel' | 'continue' | 'modify' | 'wait'
  * gone: received, it decodes as `undefined-condition` with the element kept as `app`.
  *
  * @category model
+ * @since 0.1.0
  */
 export type Condition =
   | 'bad-request'
@@ -84,6 +87,7 @@ export type Condition =
  * condition element, kept as received.
  *
  * @category model
+ * @since 0.1.0
  */
 export interface StanzaError {
   readonly type: ErrorType
@@ -103,6 +107,7 @@ export interface StanzaError {
  * The five error types, in the order of RFC 6120 §8.3.2.
  *
  * @category model
+ * @since 0.1.0
  */
 export const errorTypes: ReadonlyArray<ErrorType> = Object.freeze([
   'auth',
@@ -116,6 +121,7 @@ export const errorTypes: ReadonlyArray<ErrorType> = Object.freeze([
  * The 22 defined conditions, in the order (and so with the numbering) of RFC 6120 §8.3.3.
  *
  * @category model
+ * @since 0.1.0
  */
 export const conditions: ReadonlyArray<Condition> = Object.freeze([
   'bad-request',
@@ -148,6 +154,7 @@ export const conditions: ReadonlyArray<Condition> = Object.freeze([
  * `undefined-condition` allows any and defaults to `cancel`.
  *
  * @category model
+ * @since 0.1.0
  */
 export const defaultType: Readonly<Record<Condition, ErrorType>> = Object.freeze({
   'bad-request': 'modify',
@@ -190,6 +197,7 @@ const carriesUri = (c: Condition): boolean => c === 'gone' || c === 'redirect'
  * The optional parts of a stanza error (RFC 6120 §8.3.2), for {@link make}.
  *
  * @category constructors
+ * @since 0.1.0
  */
 export interface MakeOptions {
   /** Default: {@link defaultType} of the condition. */
@@ -210,6 +218,7 @@ export interface MakeOptions {
  * round-trips through the codec. An unknown condition or type is a programmer error and throws.
  *
  * @category constructors
+ * @since 0.1.0
  */
 export const make = (condition: Condition, options: MakeOptions = {}): StanzaError => {
   if (!isCondition(condition))
@@ -217,7 +226,7 @@ export const make = (condition: Condition, options: MakeOptions = {}): StanzaErr
   const { type = defaultType[condition], text, lang, by, redirect, app } = options
   if (!isErrorType(type))
     throw new TypeError(`StanzaError.make: unknown error type ${quote(String(type))}`)
-  const uri = redirect === undefined || !carriesUri(condition) ? '' : trimSpace(redirect)
+  const uri = redirect === undefined || !carriesUri(condition) ? '' : trimXmlSpace(redirect)
   return {
     type,
     condition,
@@ -236,6 +245,7 @@ export const make = (condition: Condition, options: MakeOptions = {}): StanzaErr
  * One of the 22 conditions of RFC 6120 §8.3.3 (case-sensitive).
  *
  * @category refinements
+ * @since 0.1.0
  */
 export const isCondition = (u: unknown): u is Condition =>
   typeof u === 'string' && conditionSet.has(u)
@@ -244,6 +254,7 @@ export const isCondition = (u: unknown): u is Condition =>
  * One of the five types of RFC 6120 §8.3.2 (case-sensitive).
  *
  * @category refinements
+ * @since 0.1.0
  */
 export const isErrorType = (u: unknown): u is ErrorType =>
   typeof u === 'string' && errorTypeSet.has(u)
@@ -253,6 +264,7 @@ export const isErrorType = (u: unknown): u is ErrorType =>
  * their type (never `undefined`), and `by` must be a canonical JID (RFC 7622).
  *
  * @category refinements
+ * @since 0.1.0
  */
 export const is = (u: unknown): u is StanzaError => {
   if (typeof u !== 'object' || u === null) return false
@@ -297,6 +309,7 @@ const typeList = errorTypes.join(', ')
  * are ignored.
  *
  * @category codecs
+ * @since 0.1.0
  */
 export const decodeElement = (
   el: Xml.XmlElement,
@@ -358,7 +371,7 @@ export const decodeElement = (
   const lang = textEl === undefined ? undefined : attr(textEl, 'xml:lang')
   const uri =
     conditionEl !== undefined && condition !== undefined && carriesUri(condition)
-      ? trimSpace(Xml.getText(conditionEl))
+      ? trimXmlSpace(Xml.getText(conditionEl))
       : ''
   return E.right({
     type,
@@ -376,6 +389,7 @@ export const decodeElement = (
  * `redirect`), `<text/>` (with `xml:lang` when `lang` is set), then `app`.
  *
  * @category codecs
+ * @since 0.1.0
  */
 export const encodeElement = (e: StanzaError, ns: string): Xml.XmlElement => {
   // Literal elements, not `Xml.element`: the names are ours, and encode must stay total even for
@@ -402,6 +416,7 @@ export const encodeElement = (e: StanzaError, ns: string): Xml.XmlElement => {
  * (RFC 6120 §8.3.2); problems are reported from the path `error`.
  *
  * @category codecs
+ * @since 0.1.0
  */
 export const codecFor = (ns: string): t.Type<StanzaError, Xml.XmlElement, unknown> =>
   fromDecoder(
@@ -415,6 +430,7 @@ export const codecFor = (ns: string): t.Type<StanzaError, Xml.XmlElement, unknow
  * {@link codecFor} the client namespace `jabber:client` (RFC 6120 §4.8.3).
  *
  * @category codecs
+ * @since 0.1.0
  */
 export const codec: t.Type<StanzaError, Xml.XmlElement, unknown> = codecFor('jabber:client')
 
@@ -427,7 +443,3 @@ const attr = (el: Xml.XmlElement, key: string): string | undefined => {
   const value = el.attrs[key]
   return typeof value === 'string' ? value : undefined
 }
-
-const edgeSpace = /^[ \t\n\r]+|[ \t\n\r]+$/g
-/** Trims XML whitespace (XML 1.0 §2.3 `S`) only, not every Unicode space. */
-const trimSpace = (s: string): string => s.replace(edgeSpace, '')

@@ -5,9 +5,11 @@
  *
  * @example
  * import { pipe } from 'fp-ts/function'
+ * import * as E from 'fp-ts/Either'
  * import * as Xml from 'stanzakit/Xml'
  * pipe(Xml.parse("<iq xmlns='jabber:client' type='get' id='1'><ping xmlns='urn:xmpp:ping'/></iq>"),
  *   E.map(Xml.getChild('ping', 'urn:xmpp:ping')))
+ * // right(some({ name: 'ping', ns: 'urn:xmpp:ping', attrs: {}, children: [] }))
  *
  * @since 0.1.0
  */
@@ -17,6 +19,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import type { Eq as EqT } from 'fp-ts/lib/Eq.js'
 import * as O from 'fp-ts/lib/Option.js'
 import { isNameStartCode, isNCName, quote, utf8Length } from './internal/chars.js'
+import { decodeUtf8, invalidUtf8At, wideEncoding } from './internal/encoding.js'
 import { escapeAttr, escapeText } from './internal/escape.js'
 import { fxpOptions } from './internal/fxp.js'
 import { Found, isUnprocessable, scan } from './internal/scan.js'
@@ -25,10 +28,10 @@ import { Found, isUnprocessable, scan } from './internal/scan.js'
 // model
 // -------------------------------------------------------------------------------------
 
-/** @category model */
+/** @category model @since 0.1.0 */
 export type XmlNode = XmlElement | string
 
-/** @category model */
+/** @category model @since 0.1.0 */
 export interface XmlElement {
   /** Local name, without prefix. */
   readonly name: string
@@ -46,6 +49,7 @@ export interface XmlElement {
  * or bytes for an encoding fault) where the fault was found.
  *
  * @category model
+ * @since 0.1.0
  */
 export interface XmlError {
   readonly _tag: 'XmlError'
@@ -56,7 +60,7 @@ export interface XmlError {
   readonly reason?: string
 }
 
-/** @category model */
+/** @category model @since 0.1.0 */
 export type XmlCondition =
   | 'not-well-formed'
   | 'restricted-xml'
@@ -68,6 +72,7 @@ export type XmlCondition =
  * Resource limits, enforced before any expensive work (docs/security.md §3).
  *
  * @category model
+ * @since 0.1.0
  */
 export interface Limits {
   /** UTF-8 octets per stanza; Prosody's c2s default. */
@@ -82,7 +87,7 @@ export interface Limits {
   readonly maxNameLength: number
 }
 
-/** @category model */
+/** @category model @since 0.1.0 */
 export const defaultLimits: Limits = Object.freeze({
   maxBytes: 262_144,
   maxDepth: 32,
@@ -91,7 +96,7 @@ export const defaultLimits: Limits = Object.freeze({
   maxNameLength: 256,
 })
 
-/** @category model */
+/** @category model @since 0.1.0 */
 export interface ParseOptions {
   /**
    * The default namespace in scope at the root: the stream's content namespace
@@ -102,9 +107,19 @@ export interface ParseOptions {
   readonly limits?: Partial<Limits>
 }
 
-/** The namespace the `xml` prefix is bound to (Namespaces in XML 1.0 §3). */
+/**
+ * The namespace the `xml` prefix is bound to (Namespaces in XML 1.0 §3).
+ *
+ * @category model
+ * @since 0.1.0
+ */
 export const XML_NS = 'http://www.w3.org/XML/1998/namespace'
-/** The namespace of `xmlns` declarations themselves; nothing may be bound to it. */
+/**
+ * The namespace of `xmlns` declarations themselves; nothing may be bound to it.
+ *
+ * @category model
+ * @since 0.1.0
+ */
 export const XMLNS_NS = 'http://www.w3.org/2000/xmlns/'
 
 // -------------------------------------------------------------------------------------
@@ -118,6 +133,7 @@ export const XMLNS_NS = 'http://www.w3.org/2000/xmlns/'
  * children are merged and empty ones dropped, which is the form `parse` returns.
  *
  * @category constructors
+ * @since 0.1.0
  */
 export const element = (
   name: string,
@@ -142,7 +158,7 @@ export const element = (
  * An empty null-prototype record (docs/security.md §1 stage 4). V8 keeps these in dictionary mode;
  * `Object.setPrototypeOf({}, null)` would keep fast properties and make reads cheaper, but
  * costs more to create, and most parsed elements' attributes are never read: measured on the
- * corpus, decode is as fast or faster this way.
+ * corpus, decode is as fast or faster this way (bench stanza:decode).
  */
 const nullRecord = (): Record<string, string> => Object.create(null)
 
@@ -164,7 +180,7 @@ const normalizeChildren = (children: ReadonlyArray<XmlNode>): ReadonlyArray<XmlN
 // refinements
 // -------------------------------------------------------------------------------------
 
-/** @category refinements */
+/** @category refinements @since 0.1.0 */
 export const isElement = (node: XmlNode): node is XmlElement => typeof node !== 'string'
 
 // -------------------------------------------------------------------------------------
@@ -175,6 +191,7 @@ export const isElement = (node: XmlNode): node is XmlElement => typeof node !== 
  * The first child element with this local name and namespace.
  *
  * @category getters
+ * @since 0.1.0
  */
 export const getChild =
   (name: string, ns: string) =>
@@ -188,6 +205,7 @@ export const getChild =
  * The child elements, optionally only those with this local name and/or namespace.
  *
  * @category getters
+ * @since 0.1.0
  */
 export const getChildren =
   (name?: string, ns?: string) =>
@@ -207,6 +225,7 @@ export const getChildren =
  * The element's own text: its text children concatenated (text inside child elements is not).
  *
  * @category getters
+ * @since 0.1.0
  */
 export const getText = (el: XmlElement): string => {
   let text = ''
@@ -214,7 +233,7 @@ export const getText = (el: XmlElement): string => {
   return text
 }
 
-/** @category getters */
+/** @category getters @since 0.1.0 */
 export const getAttr =
   (name: string) =>
   (el: XmlElement): O.Option<string> =>
@@ -224,11 +243,6 @@ export const getAttr =
 // parse
 // -------------------------------------------------------------------------------------
 
-// One decoder for every call: without `stream: true` it keeps no state between calls. `fatal`
-// turns a bad sequence into an error instead of a silent U+FFFD; `ignoreBOM` keeps a leading
-// U+FEFF so the scan can reject it (docs/security.md §1 stage 1).
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
-
 /**
  * Parses one element under the restricted XML profile of RFC 6120 §11, enforcing the limits
  * of docs/security.md §3 before any expensive work. Never throws.
@@ -237,6 +251,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
  * fast-xml-parser for the tree, then namespace resolution and entity decoding.
  *
  * @category parse
+ * @since 0.1.0
  */
 export const parse = (
   input: string | Uint8Array,
@@ -262,7 +277,7 @@ export const parse = (
         xmlError('unsupported-encoding', 0, `${wide} input; XMPP is UTF-8 (RFC 6120 §11.6)`),
       )
     try {
-      text = utf8.decode(input)
+      text = decodeUtf8(input)
     } catch {
       return E.left(xmlError('not-well-formed', invalidUtf8At(input), 'invalid UTF-8'))
     }
@@ -311,51 +326,8 @@ const xmlError = (condition: XmlCondition, offset: number, message: string): Xml
   offset,
 })
 
-/** Byte patterns of UTF-16 and UTF-32, with or without a byte order mark (XML 1.0 App. F). */
-const wideEncoding = (b: Uint8Array): string | undefined => {
-  const [b0, b1, b2, b3] = b
-  if (b0 === 0x00 && b1 === 0x00 && ((b2 === 0xfe && b3 === 0xff) || (b2 === 0x00 && b3 === 0x3c)))
-    return 'UTF-32'
-  if (b0 === 0xff && b1 === 0xfe && b2 === 0x00 && b3 === 0x00) return 'UTF-32'
-  if (b0 === 0x3c && b1 === 0x00 && b2 === 0x00 && b3 === 0x00) return 'UTF-32'
-  if ((b0 === 0xfe && b1 === 0xff) || (b0 === 0xff && b1 === 0xfe)) return 'UTF-16'
-  if ((b0 === 0x00 && b1 === 0x3c) || (b0 === 0x3c && b1 === 0x00)) return 'UTF-16'
-  return undefined
-}
-
-/** Offset of the first byte that starts an invalid UTF-8 sequence (RFC 3629 §4). */
-const invalidUtf8At = (b: Uint8Array): number => {
-  const n = b.length
-  let i = 0
-  while (i < n) {
-    const c = b[i] ?? 0
-    const len =
-      c < 0x80
-        ? 1
-        : c >= 0xc2 && c <= 0xdf
-          ? 2
-          : c >= 0xe0 && c <= 0xef
-            ? 3
-            : c >= 0xf0 && c <= 0xf4
-              ? 4
-              : 0
-    if (len === 0 || i + len > n) return i
-    const c1 = b[i + 1] ?? 0
-    if (len >= 2) {
-      const lo = c === 0xe0 ? 0xa0 : c === 0xf0 ? 0x90 : 0x80
-      const hi = c === 0xed ? 0x9f : c === 0xf4 ? 0x8f : 0xbf
-      if (c1 < lo || c1 > hi) return i
-      for (let k = 2; k < len; k++) {
-        const ck = b[i + k] ?? 0
-        if (ck < 0x80 || ck > 0xbf) return i
-      }
-    }
-    i += len
-  }
-  return n
-}
-
-// fxp counts nesting below the root, so its own depth guard sits one under ours.
+// fxp counts nesting below the root, so its own depth guard sits one under ours. The parser for
+// the default limits is made once (bench xml:parse); a parse call keeps no state in it.
 const parserFor = (maxDepth: number): XMLParser =>
   maxDepth === defaultLimits.maxDepth
     ? parser
@@ -403,7 +375,7 @@ const lookup = (scope: Scope, prefix: string): string | undefined => {
 /**
  * Checks a prefixed QName against Namespaces in XML 1.0 §4 (one colon, both sides non-empty);
  * `colon` is the index of its first colon, found by the caller so unprefixed names (nearly all)
- * cost one `indexOf` and no allocation.
+ * cost one `indexOf` and no allocation (bench xml:parse).
  */
 const checkQName = (qname: string, colon: number, at: number): void => {
   if (
@@ -435,7 +407,8 @@ const nodeKey = (node: FxpNode): string => {
 
 // fast-xml-parser keys attributes '@_' + QName. Its keys are already internalized strings, so a
 // map from them to the QName costs one hash lookup, where slicing would build a fresh string that
-// V8 must internalize again before it can be a property key. Bounded against hostile input.
+// V8 must internalize again before it can be a property key. A bounded cache (4,096 names, then it
+// stops growing), guarded by bench xml:parse.
 const qnames = new Map<string, string>()
 const qnameOf = (key: string): string => {
   let qname = qnames.get(key)
@@ -665,7 +638,7 @@ const predefinedEntity = (s: string, start: number, end: number): string | undef
  * Attribute-value normalization (XML 1.0 §3.3.3): literal TAB/LF/CR become spaces, then
  * references. One pass over the value decides whether any of that is needed: nearly all values
  * (JIDs, ids, namespaces) need neither, and a loop that finds that out is cheaper than running
- * the replacing regexes on them.
+ * the replacing regexes on them (bench xml:parse).
  */
 const decodeAttr = (s: string): string => {
   let amp = false
@@ -694,6 +667,7 @@ const attrWhitespace = /[\t\n\r]/g
  * with {@link element}) is left out rather than written.
  *
  * @category serialize
+ * @since 0.1.0
  */
 export const serialize = (el: XmlElement, options?: { readonly parentNs?: string }): string =>
   write(el, options?.parentNs)
@@ -737,7 +711,8 @@ const write = (el: XmlElement, parentNs: string | undefined): string => {
 }
 
 // Names are checked once and remembered: encode is a hot path and stanzas reuse few names.
-// Bounded so hostile records cannot grow it without limit.
+// A bounded cache (4,096 names, then it stops growing) so hostile records cannot grow it without
+// limit; guarded by bench xml:serialize.
 const knownNames = new Set<string>()
 const validName = (name: string): boolean => {
   if (knownNames.has(name)) return true
@@ -746,7 +721,7 @@ const validName = (name: string): boolean => {
   return true
 }
 
-// Same for attribute keys that are NCNames (but `xmlns`) or `xml:` names.
+// Same for attribute keys that are NCNames (but `xmlns`) or `xml:` names (bounded the same way).
 const knownPlainKeys = new Set<string>()
 const validPlainKey = (key: string): boolean => {
   if (knownPlainKeys.has(key)) return true
@@ -773,6 +748,7 @@ const isAttrKey = (key: string): boolean => {
  * Structural equality: same name, namespace, attributes (in any order) and children.
  *
  * @category instances
+ * @since 0.1.0
  */
 export const equals = (a: XmlNode, b: XmlNode): boolean => {
   if (typeof a === 'string' || typeof b === 'string') return a === b
@@ -789,5 +765,5 @@ export const equals = (a: XmlNode, b: XmlNode): boolean => {
   return true
 }
 
-/** @category instances */
+/** @category instances @since 0.1.0 */
 export const Eq: EqT<XmlElement> = { equals }

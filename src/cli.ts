@@ -37,7 +37,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { type Fault, type FrameEvent, framer } from './connection/framer.js'
 import * as DecodeError from './DecodeError.js'
 import * as ext from './ext/index.js'
-import { quote } from './internal/chars.js'
+import { escapeControls, shown } from './internal/chars.js'
 import * as NS from './internal/ns.js'
 import * as Stanza from './Stanza.js'
 
@@ -106,18 +106,6 @@ const hint = "Try 'stanzakit --help'.\n"
 // -------------------------------------------------------------------------------------
 // utils
 // -------------------------------------------------------------------------------------
-
-// C0 and C1 controls, DEL, line/paragraph separators and the bidi controls.
-const unsafe = /[\0-\x1F\x7F-\x9F\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069]/g
-
-const escapeUnsafe = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
-
-/** Escapes what could drive a terminal; JSON stays valid JSON with the same value. */
-const safe = (s: string): string => s.replace(unsafe, escapeUnsafe)
-
-/** An id or name for a report line: as is when short and plain, else quoted and cut. */
-const shown = (s: string, max = 64): string =>
-  s.length <= max && /^[\x21-\x7E]+$/.test(s) ? s : quote(s, max)
 
 const plural = (k: number, word: string): string => `${k} ${word}${k === 1 ? '' : 's'}`
 
@@ -255,8 +243,8 @@ export const validate = (
       const s = decoded.right
       out(
         options.json
-          ? safe(JSON.stringify(withExtensions(s, where.line)))
-          : `ok ${s.kind} ${safe(shown(s.id ?? '-'))}`,
+          ? escapeControls(JSON.stringify(withExtensions(s, where.line)))
+          : `ok ${s.kind} ${shown(s.id ?? '-')}`,
       )
       return
     }
@@ -264,17 +252,17 @@ export const validate = (
     const e = decoded.left
     out(
       options.json
-        ? safe(
+        ? escapeControls(
             JSON.stringify({
               error: { n, line: where.line, offset: where.offset, problems: e.problems },
             }),
           )
-        : safe(`error ${n} line ${where.line}: ${problemsLine(e)}`),
+        : escapeControls(`error ${n} line ${where.line}: ${problemsLine(e)}`),
     )
   }
   const skip = (line: number, name: string, complete: boolean): void =>
     err(
-      safe(
+      escapeControls(
         `note: line ${line}: skipped <${shown(name, 64)}>, a stream-level element, not a stanza${complete ? '' : ' (truncated)'}`,
       ),
     )
@@ -356,12 +344,12 @@ export const main = async (argv: ReadonlyArray<string>, io: Io = nodeIo): Promis
     io.stderr(`stanzakit: no FILE, and standard input is a terminal\n${hint}`)
     return 2
   }
-  const name = file === '-' ? 'standard input' : safe(shown(file, 200))
+  const name = file === '-' ? 'standard input' : shown(file, 200)
   let bytes: Uint8Array
   try {
     bytes = await (file === '-' ? io.readStdin() : io.readFile(file))
   } catch (e) {
-    io.stderr(`stanzakit: cannot read ${name}: ${safe(shown(errorCode(e), 40))}\n`)
+    io.stderr(`stanzakit: cannot read ${name}: ${shown(errorCode(e), 40)}\n`)
     return 2
   }
   let buffer = ''

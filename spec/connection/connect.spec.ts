@@ -11,6 +11,7 @@ import * as net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as tls from 'node:tls'
+import { inspect } from 'node:util'
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals'
 import * as E from 'fp-ts/lib/Either.js'
 import { firstValueFrom, lastValueFrom, toArray } from 'rxjs'
@@ -376,6 +377,91 @@ describe('connection/connect', () => {
       const e = await rejection(login(f, { password: 'pencil' }))
       expect(S.isAuthFailure(e)).toBe(true)
       await f.done
+    })
+
+    describe('failures print usefully, without credentials or SASL payloads', () => {
+      /** Everything a log or an unhandled rejection could show of `e`. */
+      const printed = (e: unknown): string => {
+        expect(e).toBeInstanceOf(Error)
+        const err = e as Error
+        return [String(err), err.stack ?? '', JSON.stringify(err), inspect(err)].join('\n')
+      }
+
+      it('PLAIN refused: AuthFailure names the condition and text, not the password', async () => {
+        let payload = ''
+        const f = await fake(async (peer) => {
+          await open(peer, 'PLAIN')
+          payload = (await peer.read(/<auth [^>]*>([^<]*)<\/auth>/))[1] ?? ''
+          peer.write(
+            `<failure xmlns='${NS_SASL}'><not-authorized/><text xml:lang='en'>Unable to authorize you</text></failure>`,
+          )
+        })
+        const e = await rejection(login(f, { password: 'Plain-Secret-41' }))
+        expect(String(e)).toBe('AuthFailure: not-authorized: "Unable to authorize you"')
+        const all = printed(e)
+        expect(payload.length).toBeGreaterThan(8)
+        expect(all).not.toContain('Plain-Secret-41')
+        expect(all).not.toContain(payload)
+        await f.done
+      })
+
+      it('SCRAM with a forged server signature: no password, proof or exchanged payload', async () => {
+        const sent: string[] = []
+        let serverFirst = ''
+        const f = await fake(async (peer) => {
+          await open(peer, 'SCRAM-SHA-1')
+          const auth = (await peer.read(/<auth [^>]*>([^<]*)<\/auth>/))[1] ?? ''
+          serverFirst = scramServer('sha1', 'other').first(unb64(auth))
+          peer.write(`<challenge xmlns='${NS_SASL}'>${b64(serverFirst)}</challenge>`)
+          const response = (await peer.read(/<response [^>]*>([^<]*)<\/response>/))[1] ?? ''
+          sent.push(auth, unb64(auth), response, unb64(response))
+          peer.write(`<success xmlns='${NS_SASL}'>${b64(`v=${b64(randomBytes(20))}`)}</success>`)
+          await peer.read(/<\/stream:stream>/)
+        })
+        const e = await rejection(login(f, { password: 'Scram-Secret-42' }))
+        expect(String(e)).toMatch(/^AuthFailure: [a-z-]+: "SCRAM[^"]*"$/)
+        const all = printed(e)
+        expect(all).not.toContain('Scram-Secret-42')
+        const proof = /,p=([^,]+)$/.exec(sent[3] ?? '')?.[1] ?? ''
+        const nonce = /^r=([^,]+)/.exec(serverFirst)?.[1] ?? ''
+        for (const secret of [...sent, proof, nonce, b64(serverFirst)]) {
+          expect(secret.length).toBeGreaterThan(8)
+          expect(all).not.toContain(secret)
+        }
+        await f.done
+      })
+
+      it('a challenge that is not base64: AuthFailure says so without echoing it', async () => {
+        const f = await fake(async (peer) => {
+          await open(peer, 'SCRAM-SHA-256')
+          await peer.read(/<auth [^>]*>([^<]*)<\/auth>/)
+          peer.write(`<challenge xmlns='${NS_SASL}'>%%not-base64-challenge%%</challenge>`)
+          await peer.read(/<\/stream:stream>/)
+        })
+        const e = await rejection(login(f))
+        expect(String(e)).toBe(
+          `AuthFailure: incorrect-encoding: "the server's <challenge/> is not base64"`,
+        )
+        expect(printed(e)).not.toContain('not-base64-challenge')
+        await f.done
+      })
+
+      it('Timeout and TlsFailure: the stage, the reason', async () => {
+        const silent = await fake(async (peer) => {
+          await peer.read(/<stream:stream[^>]*>/)
+        })
+        const t = await rejection(login(silent, { timeout: 150 }))
+        expect(String(t)).toBe('Timeout: timed out during stream header')
+        expect((t as Error).stack).toMatch(/^Timeout: timed out during stream header\n\s+at /)
+        await silent.done
+        const plainOnly = await fake(async (peer) => {
+          await open(peer, 'PLAIN')
+          await peer.read(/<\/stream:stream>/)
+        })
+        const refused = await rejection(login(plainOnly, { tls: 'required' }))
+        expect(String(refused)).toBe('TlsFailure: the server does not offer STARTTLS')
+        await plainOnly.done
+      })
     })
 
     it('bind failure: BindFailure with the stanza error condition', async () => {

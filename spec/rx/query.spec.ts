@@ -329,8 +329,12 @@ describe('rx/query', () => {
         path: 'iq/query/item@jid',
         condition: 'jid-malformed',
       })
-      // a tagged value, not an exception: nothing to leak, no stack
-      expect(failure).not.toBeInstanceOf(Error)
+      // also an Error, for logs: it names the request and the first problem, never the payload
+      expect(failure).toBeInstanceOf(Error)
+      expect(String(failure)).toBe(
+        `IqBadResponse: the result from ${PEER} to iq get <query xmlns='${ITEMS}'/> id=d1 to ${PEER} does not decode: iq/query/item@jid: jid-malformed: ${failure.error.problems[0]?.message}`,
+      )
+      expect(failure.message).not.toContain('<item')
       expect(pendingCount(w.stream)).toBe(0)
     })
 

@@ -5,22 +5,28 @@
  *
  * A `Session` is an `rx.StanzaStream`, so `rx.request`, `rx.send` and `rx.serve` work on it
  * unchanged. Failures are tagged records (docs/style.md "Errors"): `connect` rejects with one, and
- * the `closed` status carries one as its reason.
+ * the `closed` status carries one as its reason. Each is also an `Error` named after its tag, with
+ * a one-line message and a stack, so an unhandled rejection prints usefully
+ * (`AuthFailure: not-authorized: "Unable to authorize you"`); the message says what failed,
+ * bounded, and never holds a credential or a SASL payload.
  *
  * @example
- * import { connection, rx } from 'stanzakit'
+ * import { connection } from 'stanzakit'
+ * declare const password: string // from the environment or a secret store, not the source
  *
  * const session = await connection.connect({ service: 'xmpp://127.0.0.1:5222', domain: 'localhost',
- *   username: 'alice', password: 'secret' }).catch((e) => {
+ *   username: 'alice', password }).catch((e) => {
  *   if (connection.isAuthFailure(e)) console.error('login refused:', e.condition)
  *   throw e
  * })
  * session.status.subscribe((s) => console.log(s._tag))   // connecting, online, closed
  * await session.close()
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import type { Observable } from 'rxjs'
+import { clip, escapeControls, quote, shown } from '../internal/chars.js'
+import { type Fields, taggedError, tagOf } from '../internal/tag.js'
 import type { Jid } from '../Jid.js'
 import type { StanzaStream } from '../rx/StanzaStream.js'
 import type { Stanza } from '../Stanza.js'
@@ -34,8 +40,9 @@ import type { Stanza } from '../Stanza.js'
  * did not resolve. `code` is Node's error code (`ECONNREFUSED`, `ENOTFOUND`, …).
  *
  * @category model
+ * @since 0.1.0
  */
-export interface ConnectionRefused {
+export interface ConnectionRefused extends Error {
   readonly _tag: 'ConnectionRefused'
   readonly host: string
   readonly port: number
@@ -49,8 +56,9 @@ export interface ConnectionRefused {
  * 'required'` met a server that offers none; also a server that requires TLS when `tls: 'none'`.
  *
  * @category model
+ * @since 0.1.0
  */
-export interface TlsFailure {
+export interface TlsFailure extends Error {
   readonly _tag: 'TlsFailure'
   readonly message: string
 }
@@ -62,8 +70,9 @@ export interface TlsFailure {
  * component (XEP-0114), `not-authorized` from the server's stream error.
  *
  * @category model
+ * @since 0.1.0
  */
-export interface AuthFailure {
+export interface AuthFailure extends Error {
   readonly _tag: 'AuthFailure'
   readonly condition: string
   readonly text?: string
@@ -74,8 +83,9 @@ export interface AuthFailure {
  * server offered no binding. `condition` is the stanza error condition.
  *
  * @category model
+ * @since 0.1.0
  */
-export interface BindFailure {
+export interface BindFailure extends Error {
   readonly _tag: 'BindFailure'
   readonly condition: string
   readonly text?: string
@@ -88,8 +98,9 @@ export interface BindFailure {
  * fault from docs/security.md §1, a stanza in the wrong namespace, an unexpected element).
  *
  * @category model
+ * @since 0.1.0
  */
-export interface StreamError {
+export interface StreamError extends Error {
   readonly _tag: 'StreamError'
   readonly condition: string
   readonly text?: string
@@ -101,8 +112,9 @@ export interface StreamError {
  * closed, while we did not ask for it.
  *
  * @category model
+ * @since 0.1.0
  */
-export interface SocketClosed {
+export interface SocketClosed extends Error {
   readonly _tag: 'SocketClosed'
   readonly message: string
 }
@@ -112,8 +124,9 @@ export interface SocketClosed {
  * `bind`, `handshake`, …).
  *
  * @category model
+ * @since 0.1.0
  */
-export interface Timeout {
+export interface Timeout extends Error {
   readonly _tag: 'Timeout'
   readonly stage: string
 }
@@ -122,6 +135,7 @@ export interface Timeout {
  * Why a session could not start, or why it ended unasked.
  *
  * @category model
+ * @since 0.1.0
  */
 export type SessionError =
   | ConnectionRefused
@@ -137,30 +151,31 @@ export type SessionError =
  * close timed out and the socket was dropped).
  *
  * @category model
+ * @since 0.1.0
  */
 export interface Ended {
   readonly _tag: 'Ended'
 }
 
-/** @category model */
+/** @category model @since 0.1.0 */
 export type CloseReason = Ended | SessionError
 
 // -------------------------------------------------------------------------------------
 // model: status
 // -------------------------------------------------------------------------------------
 
-/** @category model */
+/** @category model @since 0.1.0 */
 export interface Connecting {
   readonly _tag: 'connecting'
 }
 
-/** @category model */
+/** @category model @since 0.1.0 */
 export interface Online {
   readonly _tag: 'online'
   readonly jid: Jid
 }
 
-/** @category model */
+/** @category model @since 0.1.0 */
 export interface Closed {
   readonly _tag: 'closed'
   readonly reason: CloseReason
@@ -171,6 +186,7 @@ export interface Closed {
  * a new one).
  *
  * @category model
+ * @since 0.1.0
  */
 export type Status = Connecting | Online | Closed
 
@@ -196,6 +212,7 @@ export type Status = Connecting | Online | Closed
  *   resolves once the socket is closed. Idempotent; never rejects.
  *
  * @category model
+ * @since 0.1.0
  */
 export interface Session extends StanzaStream {
   readonly incoming: Observable<Stanza>
@@ -209,82 +226,119 @@ export interface Session extends StanzaStream {
 // constructors
 // -------------------------------------------------------------------------------------
 
-/** @category constructors */
+// `ConnectionRefused`, `TlsFailure` and `SocketClosed` have a `message` field: the Error's message.
+const ConnectionRefusedClass =
+  taggedError<Fields<ConnectionRefused, 'message'>>('ConnectionRefused')
+const TlsFailureClass = taggedError<Fields<TlsFailure, 'message'>>('TlsFailure')
+const AuthFailureClass = taggedError<Fields<AuthFailure>>('AuthFailure')
+const BindFailureClass = taggedError<Fields<BindFailure>>('BindFailure')
+const StreamErrorClass = taggedError<Fields<StreamError>>('StreamError')
+const SocketClosedClass = taggedError<Fields<SocketClosed, 'message'>>('SocketClosed')
+const TimeoutClass = taggedError<Fields<Timeout>>('Timeout')
+
+/** `{ _tag, condition, text }`, without `text` when there is none (`''` is none). */
+const conditionRecord = <Tag extends string>(
+  _tag: Tag,
+  condition: string,
+  text: string | undefined,
+): { readonly _tag: Tag; readonly condition: string; readonly text?: string } =>
+  text === undefined || text === '' ? { _tag, condition } : { _tag, condition, text }
+
+/** `condition: "text"` (`by` after the condition), cut, controls escaped: for a message. */
+const said = (condition: string, text: string | undefined, by = ''): string =>
+  `${shown(condition, 64)}${by}${text === undefined ? '' : `: ${escapeControls(quote(text, 160))}`}`
+
+/** @category constructors @since 0.1.0 */
 export const connectionRefused = (
   host: string,
   port: number,
   message: string,
   code?: string,
-): ConnectionRefused =>
-  code === undefined
-    ? { _tag: 'ConnectionRefused', host, port, message }
-    : { _tag: 'ConnectionRefused', host, port, code, message }
+): ConnectionRefused => {
+  const m = clip(message, 300)
+  return new ConnectionRefusedClass(
+    code === undefined
+      ? { _tag: 'ConnectionRefused', host, port, message: m }
+      : { _tag: 'ConnectionRefused', host, port, code, message: m },
+    m,
+  )
+}
 
-/** @category constructors */
-export const tlsFailure = (message: string): TlsFailure => ({ _tag: 'TlsFailure', message })
+/** @category constructors @since 0.1.0 */
+export const tlsFailure = (message: string): TlsFailure => {
+  const m = clip(message, 300)
+  return new TlsFailureClass({ _tag: 'TlsFailure', message: m }, m)
+}
 
-/** @category constructors */
-export const authFailure = (condition: string, text?: string): AuthFailure =>
-  text === undefined || text === ''
-    ? { _tag: 'AuthFailure', condition }
-    : { _tag: 'AuthFailure', condition, text }
+/** @category constructors @since 0.1.0 */
+export const authFailure = (condition: string, text?: string): AuthFailure => {
+  const fields = conditionRecord('AuthFailure', condition, text)
+  return new AuthFailureClass(fields, said(condition, fields.text))
+}
 
-/** @category constructors */
-export const bindFailure = (condition: string, text?: string): BindFailure =>
-  text === undefined || text === ''
-    ? { _tag: 'BindFailure', condition }
-    : { _tag: 'BindFailure', condition, text }
+/** @category constructors @since 0.1.0 */
+export const bindFailure = (condition: string, text?: string): BindFailure => {
+  const fields = conditionRecord('BindFailure', condition, text)
+  return new BindFailureClass(fields, said(condition, fields.text))
+}
 
-/** @category constructors */
+/** @category constructors @since 0.1.0 */
 export const streamError = (
   condition: string,
   origin: 'server' | 'client',
   text?: string,
-): StreamError =>
-  text === undefined || text === ''
-    ? { _tag: 'StreamError', condition, origin }
-    : { _tag: 'StreamError', condition, text, origin }
+): StreamError => {
+  const t = text === '' ? undefined : text
+  return new StreamErrorClass(
+    t === undefined
+      ? { _tag: 'StreamError', condition, origin }
+      : { _tag: 'StreamError', condition, text: t, origin },
+    said(condition, t, origin === 'server' ? ' from the server' : ' sent to the server'),
+  )
+}
 
-/** @category constructors */
-export const socketClosed = (message: string): SocketClosed => ({ _tag: 'SocketClosed', message })
+/** @category constructors @since 0.1.0 */
+export const socketClosed = (message: string): SocketClosed => {
+  const m = clip(message, 300)
+  return new SocketClosedClass({ _tag: 'SocketClosed', message: m }, m)
+}
 
-/** @category constructors */
-export const timeout = (stage: string): Timeout => ({ _tag: 'Timeout', stage })
+/** @category constructors @since 0.1.0 */
+export const timeout = (stage: string): Timeout =>
+  new TimeoutClass({ _tag: 'Timeout', stage }, `timed out during ${clip(stage, 64)}`)
 
-/** @category constructors */
+/** @category constructors @since 0.1.0 */
 export const ended: Ended = Object.freeze({ _tag: 'Ended' })
 
 // -------------------------------------------------------------------------------------
 // refinements
 // -------------------------------------------------------------------------------------
 
-const tagOf = (u: unknown): unknown =>
-  typeof u === 'object' && u !== null ? (u as { readonly _tag?: unknown })._tag : undefined
-
 /**
  * Refinements take `unknown`: they sort what a rejected `connect` hands over.
  *
  * @category refinements
+ * @since 0.1.0
  */
 export const isConnectionRefused = (u: unknown): u is ConnectionRefused =>
   tagOf(u) === 'ConnectionRefused'
 
-/** @category refinements */
+/** @category refinements @since 0.1.0 */
 export const isTlsFailure = (u: unknown): u is TlsFailure => tagOf(u) === 'TlsFailure'
 
-/** @category refinements */
+/** @category refinements @since 0.1.0 */
 export const isAuthFailure = (u: unknown): u is AuthFailure => tagOf(u) === 'AuthFailure'
 
-/** @category refinements */
+/** @category refinements @since 0.1.0 */
 export const isBindFailure = (u: unknown): u is BindFailure => tagOf(u) === 'BindFailure'
 
-/** @category refinements */
+/** @category refinements @since 0.1.0 */
 export const isStreamError = (u: unknown): u is StreamError => tagOf(u) === 'StreamError'
 
-/** @category refinements */
+/** @category refinements @since 0.1.0 */
 export const isSocketClosed = (u: unknown): u is SocketClosed => tagOf(u) === 'SocketClosed'
 
-/** @category refinements */
+/** @category refinements @since 0.1.0 */
 export const isTimeout = (u: unknown): u is Timeout => tagOf(u) === 'Timeout'
 
 const errorTags: ReadonlySet<unknown> = new Set([
@@ -297,7 +351,7 @@ const errorTags: ReadonlySet<unknown> = new Set([
   'Timeout',
 ])
 
-/** @category refinements */
+/** @category refinements @since 0.1.0 */
 export const isSessionError = (u: unknown): u is SessionError => errorTags.has(tagOf(u))
 
 // -------------------------------------------------------------------------------------
@@ -308,9 +362,11 @@ export const isSessionError = (u: unknown): u is SessionError => errorTags.has(t
  * One line for logs.
  *
  * @example
- * connection.format(connection.authFailure('not-authorized'))   // 'AuthFailure: not-authorized'
+ * import { connection } from 'stanzakit'
+ * console.log(connection.format(connection.authFailure('not-authorized'))) // AuthFailure: not-authorized
  *
  * @category utils
+ * @since 0.1.0
  */
 export const format = (e: CloseReason): string => {
   switch (e._tag) {

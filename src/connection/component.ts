@@ -23,19 +23,20 @@
  *
  * @example
  * import { connection, rx, Iq } from 'stanzakit'
+ * declare const secret: string // the one configured on the server for echo.localhost
  *
  * const echo = await connection.component({ service: 'xmpp://127.0.0.1:5347',
- *   domain: 'echo.localhost', secret: 'echo-secret' })
+ *   domain: 'echo.localhost', secret })
  * rx.serve(echo, [{ name: 'ping', ns: 'urn:xmpp:ping', handle: Iq.reply({ component: true }) }], { component: true })
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import { createHash } from 'node:crypto'
 import * as E from 'fp-ts/lib/Either.js'
 import * as NS from '../internal/ns.js'
 import * as Jid from '../Jid.js'
 import type * as Xml from '../Xml.js'
-import { DEFAULT_TIMEOUT } from './connect.js'
+import { DEFAULT_NEGOTIATION_TIMEOUT } from './connect.js'
 import { streamHeader } from './framer.js'
 import { checkTimeout, Link, parseService } from './internal/link.js'
 import { goOnline, statusHistory } from './internal/live.js'
@@ -46,7 +47,7 @@ import * as S from './Session.js'
 // model
 // -------------------------------------------------------------------------------------
 
-/** @category model */
+/** @category model @since 0.1.0 */
 export interface ComponentOptions {
   /** `xmpp://host:port` (default port 5347), or `xmpps://host:port` for TLS from the start. */
   readonly service: string
@@ -73,9 +74,11 @@ const CLOSE_WAIT = 5_000
  * secret.
  *
  * @example
- * handshake('3BF96D32', 'secret')   // 40 hex digits
+ * import { connection } from 'stanzakit'
+ * console.log(connection.handshake('3BF96D32', 'secret')) // b09ea9b3b7f586be8a08d0a3dd7466f110aeb136
  *
  * @category rules
+ * @since 0.1.0
  */
 export const handshake = (streamId: string, secret: string): string =>
   createHash('sha1')
@@ -92,6 +95,7 @@ export const handshake = (streamId: string, secret: string): string =>
  * options throw a `RangeError` at once.
  *
  * @category constructors
+ * @since 0.1.0
  */
 export const component = (options: ComponentOptions): Promise<S.Session> => {
   const service = parseService(options.service, { xmpp: 5347, xmpps: 5347 })
@@ -100,7 +104,7 @@ export const component = (options: ComponentOptions): Promise<S.Session> => {
     throw new RangeError(`connection.component: not a domain: ${JSON.stringify(options.domain)}`)
   if (typeof options.secret !== 'string')
     throw new RangeError('connection.component: secret is required')
-  const timeout = checkTimeout('timeout', options.timeout, DEFAULT_TIMEOUT)
+  const timeout = checkTimeout('timeout', options.timeout, DEFAULT_NEGOTIATION_TIMEOUT)
   return run(options, service, jid.right, timeout)
 }
 

@@ -34,16 +34,19 @@
  *   which is also a valid answer to a ping).
  *
  * @example
- * import { connection, rx, Iq, Xml } from 'stanzakit'
+ * import { readFileSync } from 'node:fs'
+ * import { connection, rx, Iq, Jid, Xml } from 'stanzakit'
+ * declare const password: string // from the environment or a secret store, not the source
  *
  * const session = await connection.connect({
- *   service: 'xmpp://127.0.0.1:5222', domain: 'localhost', username: 'alice', password: 'alicepass',
+ *   service: 'xmpp://127.0.0.1:5222', domain: 'localhost', username: 'alice', password,
  *   tls: 'starttls-if-offered', ca: readFileSync('.it/certs/localhost.crt'),
  * })
- * const pong = await rx.send(session)(Iq.get(Xml.element('ping', 'urn:xmpp:ping'), { to: session.jid.split('@')[1] }))
+ * const ping = Iq.get(Xml.element('ping', 'urn:xmpp:ping'), { to: Jid.domain(session.jid) })
+ * const pong = await rx.send(session)(ping)
  * await session.close()
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import * as E from 'fp-ts/lib/Either.js'
 import * as Iq from '../Iq.js'
@@ -78,10 +81,11 @@ import * as Sasl from './sasl.js'
  * only: tests and benchmarks).
  *
  * @category model
+ * @since 0.1.0
  */
 export type TlsPolicy = 'required' | 'starttls-if-offered' | 'none'
 
-/** @category model */
+/** @category model @since 0.1.0 */
 export interface ConnectOptions {
   /** `xmpp://host:port` (TCP, default port 5222) or `xmpps://host:port` (direct TLS, 5223). */
   readonly service: string
@@ -111,8 +115,24 @@ export interface ConnectOptions {
   readonly lang?: string
 }
 
-/** Default `timeout` of `connect` and `component`. @category model */
-export const DEFAULT_TIMEOUT = 30_000
+/**
+ * Default `timeout` of `connect` and `component`: milliseconds for the whole negotiation (TCP,
+ * TLS, authentication, binding or the handshake) and the bound of `close()`'s wait. Not the
+ * timeout of an IQ request, which is `rx.DEFAULT_TIMEOUT`.
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export const DEFAULT_NEGOTIATION_TIMEOUT = 30_000
+
+/**
+ * The old name of {@link DEFAULT_NEGOTIATION_TIMEOUT}, the same value.
+ *
+ * @deprecated Use `DEFAULT_NEGOTIATION_TIMEOUT`; `rx.DEFAULT_TIMEOUT` is the IQ request timeout.
+ * @category model
+ * @since 0.1.0
+ */
+export const DEFAULT_TIMEOUT = DEFAULT_NEGOTIATION_TIMEOUT
 
 /** `close()` waits at most this long (or `timeout`, if shorter) for the server's close. */
 const CLOSE_WAIT = 5_000
@@ -370,7 +390,7 @@ const resolveOptions = (o: ConnectOptions): Resolved & { readonly timeout: numbe
     throw new RangeError('connection.connect: username must be a non-empty string without NUL')
   if (typeof o.password !== 'string' || o.password === '' || o.password.includes('\0'))
     throw new RangeError('connection.connect: password must be a non-empty string without NUL')
-  const timeout = checkTimeout('timeout', o.timeout, DEFAULT_TIMEOUT)
+  const timeout = checkTimeout('timeout', o.timeout, DEFAULT_NEGOTIATION_TIMEOUT)
   return { o, tls, timeout, deadline: Date.now() + timeout }
 }
 
@@ -380,6 +400,7 @@ const resolveOptions = (o: ConnectOptions): Resolved & { readonly timeout: numbe
  * non-loopback host, a non-positive timeout) throw a `RangeError` at once (programmer errors).
  *
  * @category constructors
+ * @since 0.1.0
  */
 export const connect = (options: ConnectOptions): Promise<S.Session> => {
   const r = resolveOptions(options)

@@ -25,7 +25,7 @@
  * const events = [...f.push(bytes.subarray(0, 50)), ...f.push(bytes.subarray(50))]
  * assert.deepStrictEqual(events.map((e) => e._tag), ['StreamOpen', 'Element'])
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import { escapeAttr } from '../internal/escape.js'
 import * as Framing from '../internal/framer.js'
@@ -41,6 +41,7 @@ import * as Xml from '../Xml.js'
  * offset (UTF-16 units) in the stream.
  *
  * @category model
+ * @since 0.1.0
  */
 export type FrameEvent = Framing.FrameEvent<Xml.XmlElement>
 
@@ -49,16 +50,17 @@ export type FrameEvent = Framing.FrameEvent<Xml.XmlElement>
  * framer's own for a limit or invalid UTF-8), its text, root name and namespace, line and offset.
  *
  * @category model
+ * @since 0.2.0
  */
 export type Fault = Framing.Fault<Xml.XmlError>
 
-/** @category model */
+/** @category model @since 0.1.0 */
 export type Framer<E = FrameEvent> = Framing.Framer<E>
 
-/** @category model */
+/** @category model @since 0.2.0 */
 export type FaultPolicy = Framing.FaultPolicy
 
-/** @category model */
+/** @category model @since 0.1.0 */
 export interface FramerOptions {
   /** Overrides of `Xml.defaultLimits`, per top-level element. */
   readonly limits?: Partial<Xml.Limits>
@@ -71,7 +73,7 @@ export interface FramerOptions {
   readonly ns?: string
 }
 
-/** @category model */
+/** @category model @since 0.1.0 */
 export interface StreamHeaderOptions {
   readonly to: string
   readonly from?: string
@@ -82,7 +84,7 @@ export interface StreamHeaderOptions {
   readonly id?: string
 }
 
-/** The namespace of `<stream:stream>` (RFC 6120 §4.8.1). */
+/** The namespace of `<stream:stream>` (RFC 6120 §4.8.1). @category model @since 0.1.0 */
 export const STREAMS_NS = NS.STREAM
 
 // -------------------------------------------------------------------------------------
@@ -98,6 +100,7 @@ const parser: Framing.Parser<Xml.XmlElement, Xml.XmlError> = {
  * A new framer, in the state before a stream header. See the module comment.
  *
  * @category constructors
+ * @since 0.1.0
  */
 export function framer(options?: FramerOptions & { readonly onFault?: 'stop' }): Framer
 export function framer(options: FramerOptions): Framer<FrameEvent | Fault>
@@ -121,6 +124,7 @@ export function framer(options: FramerOptions = {}): Framer<FrameEvent | Fault> 
  * namespace as default. Attribute values are escaped (docs/security.md §5).
  *
  * @category encoding
+ * @since 0.1.0
  */
 export const streamHeader = (options: StreamHeaderOptions): string => {
   let s = `<?xml version='1.0'?><stream:stream xmlns='${options.ns}' xmlns:stream='${NS.STREAM}' to='${escapeAttr(options.to)}'`
@@ -135,5 +139,6 @@ export const streamHeader = (options: StreamHeaderOptions): string => {
  * The end of a stream (RFC 6120 §4.4), matching {@link streamHeader}'s prefix.
  *
  * @category encoding
+ * @since 0.1.0
  */
 export const streamClose = '</stream:stream>'

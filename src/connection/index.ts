@@ -14,14 +14,15 @@
  *   namespaces.
  *
  * @example
- * import { connection, rx, Iq, Xml } from 'stanzakit'   // or: import * as connection from 'stanzakit/connection'
+ * import { connection, rx, Iq, Jid, Xml } from 'stanzakit'   // or: import * as connection from 'stanzakit/connection'
+ * declare const ca: Buffer // the server's certificate, when it is self-signed
  *
  * const session = await connection.connect({ service: 'xmpp://127.0.0.1:5222', domain: 'localhost',
  *   username: 'alice', password: 'alicepass', tls: 'starttls-if-offered', ca })
  * await rx.send(session)(Iq.get(Xml.element('ping', 'urn:xmpp:ping'), { to: Jid.domain(session.jid) }))
  * await session.close()
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 export * from './component.js'
 export * from './connect.js'

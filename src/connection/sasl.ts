@@ -9,13 +9,22 @@
  * man-in-the-middle that merely accepts any proof is caught (`invalid-server-signature`).
  *
  * @example
- * import * as E from 'fp-ts/lib/Either.js'
- * import * as Sasl from 'stanzakit/connection/sasl'
- * const client = Sasl.scram('SHA-256', 'juliet', 'r0m30')
- * send(client.first)
- * const step = client.final(serverFirst) // Either<SaslError, { message, verify }>
+ * import * as E from 'fp-ts/Either'
+ * import { connection } from 'stanzakit'
  *
- * @since 0.2.0
+ * // RFC 7677 §3: user 'user', password 'pencil' and the RFC's client nonce (random when omitted).
+ * const client = connection.sasl.scram('SHA-256', 'user', 'pencil', 'rOprNGfwEbeRWgbNEkqO')
+ * console.log(client.first) // n,,n=user,r=rOprNGfwEbeRWgbNEkqO
+ * const serverFirst =
+ *   'r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096'
+ * const step = client.final(serverFirst) // Either<SaslError, { message, verify }>
+ * if (E.isRight(step)) {
+ *   console.log(step.right.message)
+ *   // c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=
+ *   console.log(step.right.verify('v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=')) // { _tag: 'Right', right: undefined }
+ * }
+ *
+ * @since 0.1.0
  */
 import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto'
 import * as E from 'fp-ts/lib/Either.js'
@@ -24,7 +33,7 @@ import * as E from 'fp-ts/lib/Either.js'
 // model
 // -------------------------------------------------------------------------------------
 
-/** @category model */
+/** @category model @since 0.1.0 */
 export type Mechanism = 'SCRAM-SHA-256' | 'SCRAM-SHA-1' | 'PLAIN'
 
 /**
@@ -34,6 +43,7 @@ export type Mechanism = 'SCRAM-SHA-256' | 'SCRAM-SHA-1' | 'PLAIN'
  * server-final `e=` (RFC 5802 §7): the server's value, e.g. `invalid-proof`, `unknown-user`.
  *
  * @category model
+ * @since 0.1.0
  */
 export interface SaslError {
   readonly _tag: 'SaslError'
@@ -41,7 +51,7 @@ export interface SaslError {
   readonly message: string
 }
 
-/** @category model */
+/** @category model @since 0.1.0 */
 export interface ScramFinal {
   /** client-final-message (RFC 5802 §7), with the client proof. */
   readonly message: string
@@ -49,7 +59,7 @@ export interface ScramFinal {
   readonly verify: (serverFinal: string) => E.Either<SaslError, void>
 }
 
-/** @category model */
+/** @category model @since 0.1.0 */
 export interface ScramClient {
   /** client-first-message (RFC 5802 §7): gs2 header `n,,` (no channel binding), user, nonce. */
   readonly first: string
@@ -80,6 +90,7 @@ const preference: ReadonlyArray<Mechanism> = ['SCRAM-SHA-256', 'SCRAM-SHA-1', 'P
  * upper case (RFC 4422 §3.1). `-PLUS` variants (channel binding) are not supported.
  *
  * @category mechanisms
+ * @since 0.1.0
  */
 export const choose = (
   offered: ReadonlyArray<string>,
@@ -96,6 +107,7 @@ export const choose = (
  * does an empty authcid or password.
  *
  * @category mechanisms
+ * @since 0.1.0
  */
 export const plain = (authcid: string, password: string, authzid?: string): Uint8Array => {
   if (authcid === '' || password === '')
@@ -124,6 +136,7 @@ export const plain = (authcid: string, password: string, authzid?: string): Uint
  * `nonce` is for tests; the default is 24 random bytes, base64.
  *
  * @category mechanisms
+ * @since 0.1.0
  */
 export const scram = (
   hash: 'SHA-1' | 'SHA-256',

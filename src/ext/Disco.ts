@@ -12,7 +12,8 @@
  * })
  * const request = Iq.get(ext.DiscoInfo.encode({ identities: [], features: [], extensions: [] }))
  * const answer = pipe(ext.DiscoInfo.get(request), (q) => q._tag === 'Some' && info(request, q.value))
- * console.log(answer && answer.features) // [disco#info, 'urn:xmpp:ping', 'jabber:iq:version']
+ * console.log(answer && answer.features)
+ * // ['http://jabber.org/protocol/disco#info', 'urn:xmpp:ping', 'jabber:iq:version']
  *
  * // serving it: rx.serve(session, [rx.handle(ext.DiscoInfo, 'get', info)])
  *

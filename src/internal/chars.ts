@@ -105,7 +105,42 @@ export const utf8Length = (s: string): number => {
 export const quote = (s: string, max = 40): string =>
   JSON.stringify(s.length > max ? `${s.slice(0, max)}…` : s)
 
+// C0 and C1 controls, DEL, line/paragraph separators and the bidi controls.
+const controls = /[\0-\x1F\x7F-\x9F\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069]/g
+
+const escapeControl = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
+
+/**
+ * Escapes (as `\uXXXX`) what could drive a terminal or split a log line: controls, line
+ * separators, bidi controls. JSON stays valid JSON with the same value; idempotent.
+ */
+export const escapeControls = (s: string): string => s.replace(controls, escapeControl)
+
+/** At most `max` characters of `s`, the last an ellipsis when cut, with controls escaped. */
+export const clip = (s: string, max: number): string =>
+  escapeControls(s.length > max ? `${s.slice(0, max - 1)}…` : s)
+
+/**
+ * An id, a name or a JID for a message or a report line: as is when short and plain (printable
+ * ASCII, no space), else {@link quote}d, cut and with its controls escaped.
+ */
+export const shown = (s: string, max = 64): string =>
+  s.length <= max && /^[\x21-\x7E]+$/.test(s) ? s : escapeControls(quote(s, max))
+
 const xmlSpace = /^[ \t\n\r]*$/
 
 /** Only XML white space (S, XML 1.0 §2.3) or empty: insignificant between elements. */
 export const isXmlSpace = (s: string): boolean => xmlSpace.test(s)
+
+/**
+ * `s` without leading and trailing XML white space (S, XML 1.0 §2.3: space, TAB, CR, LF), as
+ * values such as `<priority/>` or a redirect URI are read; not `String.prototype.trim`, which
+ * also drops Unicode spaces. Returns `s` itself when there is nothing to cut.
+ */
+export const trimXmlSpace = (s: string): string => {
+  let start = 0
+  let end = s.length
+  while (start < end && isSpaceCode(s.charCodeAt(start))) start++
+  while (end > start && isSpaceCode(s.charCodeAt(end - 1))) end--
+  return start === 0 && end === s.length ? s : s.slice(start, end)
+}

@@ -45,6 +45,7 @@
  */
 import type { Either } from 'fp-ts/lib/Either.js'
 import { isSpaceCode, utf8Length } from './chars.js'
+import { decodeUtf8, utf8SequenceAt, wideEncoding } from './encoding.js'
 import * as NS from './ns.js'
 
 // -------------------------------------------------------------------------------------
@@ -314,9 +315,6 @@ const declaresOtherEncoding = (decl: string): boolean => {
 // UTF-8
 // -------------------------------------------------------------------------------------
 
-/** `'resync'`, stateless: every call decodes whole characters (the framer carries unfinished ones). */
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
-
 /** Where the unfinished character at the end of `bytes` starts (`bytes.length`: none). */
 const wholeLength = (bytes: Uint8Array): number => {
   const n = bytes.length
@@ -331,35 +329,6 @@ const wholeLength = (bytes: Uint8Array): number => {
 }
 
 /**
- * Length of the well-formed UTF-8 sequence at `k` (Unicode Table 3-7), or minus the length of
- * the maximal ill-formed subpart there.
- */
-const sequenceAt = (b: Uint8Array, k: number): number => {
-  const b0 = b[k] as number
-  if (b0 < 0x80) return 1
-  let n: number
-  let lo = 0x80
-  let hi = 0xbf
-  if (b0 >= 0xc2 && b0 <= 0xdf) n = 2
-  else if (b0 >= 0xe0 && b0 <= 0xef) {
-    n = 3
-    if (b0 === 0xe0) lo = 0xa0
-    else if (b0 === 0xed) hi = 0x9f
-  } else if (b0 >= 0xf0 && b0 <= 0xf4) {
-    n = 4
-    if (b0 === 0xf0) lo = 0x90
-    else if (b0 === 0xf4) hi = 0x8f
-  } else return -1
-  for (let j = 1; j < n; j++) {
-    const c = b[k + j]
-    if (c === undefined || c < lo || c > hi) return -j
-    lo = 0x80
-    hi = 0xbf
-  }
-  return n
-}
-
-/**
  * `'resync'`: decodes bytes holding ill-formed UTF-8, each maximal ill-formed subpart as one
  * U+FFFD (as the WHATWG decoder does), and says where those are in the text.
  */
@@ -369,21 +338,22 @@ const decodeLeniently = (b: Uint8Array): { readonly text: string; readonly bad: 
   let run = 0
   let k = 0
   while (k < b.length) {
-    const n = sequenceAt(b, k)
+    const n = utf8SequenceAt(b, k)
     if (n > 0) {
       k += n
       continue
     }
-    text += utf8.decode(b.subarray(run, k))
+    text += decodeUtf8(b.subarray(run, k))
     bad.push(text.length)
     text += '\uFFFD'
     k -= n
     run = k
   }
-  return { text: text + utf8.decode(b.subarray(run)), bad }
+  return { text: text + decodeUtf8(b.subarray(run)), bad }
 }
 
-const noBadBytes: number[] = []
+/** No ill-formed UTF-8 in a chunk: one shared, frozen empty list. */
+const noBadBytes: ReadonlyArray<number> = Object.freeze([])
 
 // -------------------------------------------------------------------------------------
 // constructors
@@ -412,8 +382,8 @@ export function framer<El extends Parsed, Err extends ParseError>(
   const limits = options.limits
 
   // --- per stream: decoding and position ----------------------------------------------
-  /** Octets of the stream looked at for a UTF-16 or UTF-32 signature, up to 2. */
-  let sniffed = 0
+  /** The stream's first octets, up to 2, where UTF-16 and UTF-32 show (`wideEncoding`). */
+  let head: number[] = []
   /** `'stop'`: a streaming decoder; `'resync'`: an unfinished character from the last chunk. */
   let decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
   let carry: Uint8Array | undefined
@@ -497,7 +467,7 @@ export function framer<El extends Parsed, Err extends ParseError>(
   let events: Event[] = []
 
   const reset = (): void => {
-    sniffed = 0
+    head = []
     decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
     carry = undefined
     base = 0
@@ -1086,11 +1056,10 @@ export function framer<El extends Parsed, Err extends ParseError>(
   const push = (chunk: Uint8Array): ReadonlyArray<Event> => {
     if (phase >= CLOSED) return []
     events = []
-    // XML 1.0 App. F: a NUL in the first two octets, or 0xFE/0xFF first, means UTF-16 or
-    // UTF-32, which XMPP forbids (RFC 6120 §11.6).
-    for (let k = 0; sniffed < 2 && k < chunk.length; k++, sniffed++) {
-      const b0 = chunk[k]
-      if (b0 === 0x00 || (sniffed === 0 && (b0 === 0xfe || b0 === 0xff))) {
+    // UTF-16 or UTF-32 (XML 1.0 App. F), which XMPP forbids (RFC 6120 §11.6).
+    if (head.length < 2) {
+      for (let k = 0; head.length < 2 && k < chunk.length; k++) head.push(chunk[k] as number)
+      if (wideEncoding(head) !== undefined) {
         fail('unsupported-encoding', 'looks like UTF-16 or UTF-32; XMPP is UTF-8 (RFC 6120 §11.6)')
         return events
       }
@@ -1120,7 +1089,7 @@ export function framer<El extends Parsed, Err extends ParseError>(
     const complete = whole === all.length ? all : all.subarray(0, whole)
     let text: string
     try {
-      text = utf8.decode(complete)
+      text = decodeUtf8(complete)
     } catch {
       const lenient = decodeLeniently(complete)
       read(lenient.text, lenient.bad)

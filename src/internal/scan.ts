@@ -7,23 +7,22 @@
  * echoes input in its messages (docs/security.md §4). This scan is O(n) and stops at the first fault
  * with its condition and offset.
  *
- * It runs on every stanza before fast-xml-parser, so it is written for speed: one function whose
- * cursor is a local variable (V8 keeps it in a register; a `this.i` field is a memory load and
- * store per character), ASCII lookup tables instead of comparison chains, and no strings built on
- * the happy path: names are compared in place by offset and only sliced for a fault message.
+ * It runs on every stanza before fast-xml-parser, so it is written for speed (bench xml:parse
+ * guards it): one function whose cursor is a local variable (V8 keeps it in a register; a `this.i`
+ * field is a memory load and store per character), ASCII lookup tables instead of comparison
+ * chains, and no strings built on the happy path: names are compared in place by offset and only
+ * sliced for a fault message.
  */
-import { isNameCode, isNameStartCode, isXmlCharCode, quote } from './chars.js'
+import { isNameCode, isNameStartCode, isSpaceCode, isXmlCharCode, quote } from './chars.js'
 
-/** RFC 6120 §4.9.3 stream-error conditions the XML layer can raise. */
-export type XmlCondition =
-  | 'not-well-formed'
-  | 'restricted-xml'
-  | 'policy-violation'
-  | 'unsupported-encoding'
-  | 'bad-format'
+/**
+ * The RFC 6120 §4.9.3 conditions the scan raises: all of `Xml.XmlCondition` but
+ * `unsupported-encoding`, which is decided on the octets before any scan (`internal/encoding.ts`).
+ */
+export type ScanCondition = 'not-well-formed' | 'restricted-xml' | 'policy-violation' | 'bad-format'
 
 export interface ScanFault {
-  readonly condition: XmlCondition
+  readonly condition: ScanCondition
   readonly message: string
   readonly offset: number
   readonly reason?: string
@@ -85,11 +84,8 @@ for (let c = 0; c < 128; c++) {
   ascii[c] = k
 }
 
-/** XML 1.0 §2.3 `S`. */
-const isSpace = (c: number): boolean => c === 32 || c === 10 || c === 9 || c === 13
-
 const skipSpace = (s: string, i: number, n: number): number => {
-  while (i < n && isSpace(s.charCodeAt(i))) i++
+  while (i < n && isSpaceCode(s.charCodeAt(i))) i++
   return i
 }
 
@@ -100,7 +96,12 @@ class Fault {
   constructor(readonly fault: ScanFault) {}
 }
 
-const fail = (condition: XmlCondition, offset: number, message: string, reason?: string): never => {
+const fail = (
+  condition: ScanCondition,
+  offset: number,
+  message: string,
+  reason?: string,
+): never => {
   throw new Fault(
     reason === undefined ? { condition, message, offset } : { condition, message, offset, reason },
   )
@@ -133,8 +134,11 @@ export const scan = (s: string, limits: ScanLimits, starts?: number[]): ScanFaul
   }
 }
 
-// Open elements, as offset and length of their names in the input; shared between calls (the scan
-// is synchronous and never re-entered) so a scan allocates nothing on the happy path.
+// Scratch space, the module's only mutable state: a bounded cache, shared between calls (the scan
+// is synchronous and never re-entered) so that a scan allocates nothing on the happy path (bench
+// xml:parse). It holds numbers only, never input: at most `maxDepth` and `maxAttributes + 1`
+// entries for the largest limits a call was given; a scan reads only what it wrote itself.
+// Open elements, as offset and length of their names in the input.
 const openAt: number[] = []
 const openLen: number[] = []
 // Attribute names of the current start tag, as offsets and lengths, for the duplicate check.
@@ -267,7 +271,7 @@ const run = (s: string, limits: ScanLimits, starts: number[] | undefined): numbe
         }
       }
     } else if (depth === 0) {
-      if (!isSpace(c)) {
+      if (!isSpaceCode(c)) {
         if (c === 0xfeff) fail('not-well-formed', i, 'U+FEFF (byte order mark) is not allowed')
         fail('not-well-formed', i, 'text outside the root element')
       }

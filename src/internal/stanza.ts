@@ -124,6 +124,9 @@ export const report = (w: Walked, at: number, ...problems: ReadonlyArray<Problem
   }
 }
 
+/** The addressing attributes (RFC 6120 §8.1.1, §8.1.2), in the order their problems are reported. */
+const addresses = ['to', 'from'] as const
+
 /**
  * Walks a stanza: addressing attributes, `xml:lang`, text, `<error/>` and the children the kind
  * models (only in the stanza's namespace, docs/semantics.md §3.2); everything else is payload.
@@ -138,21 +141,13 @@ export const walk = (
   const at: number[] = []
   const common: Walked['common'] = { payload: [] }
   const { attrs } = el
-  const to = attrs.to
-  if (to !== undefined) {
-    const jid = Jid.parse(to)
-    if (E.isRight(jid)) common.to = jid.right
+  for (const key of addresses) {
+    const raw = attrs[key]
+    if (raw === undefined) continue
+    const jid = Jid.parse(raw)
+    if (E.isRight(jid)) common[key] = jid.right
     else {
-      problems.push(DecodeError.problem(`${kind}@to`, 'jid-malformed', jid.left.message))
-      at.push(ATTRIBUTES)
-    }
-  }
-  const from = attrs.from
-  if (from !== undefined) {
-    const jid = Jid.parse(from)
-    if (E.isRight(jid)) common.from = jid.right
-    else {
-      problems.push(DecodeError.problem(`${kind}@from`, 'jid-malformed', jid.left.message))
+      problems.push(DecodeError.problem(`${kind}@${key}`, 'jid-malformed', jid.left.message))
       at.push(ATTRIBUTES)
     }
   }
@@ -383,8 +378,9 @@ export const stanzaElement = (
   return el(kind, ns, commonAttrs(s, type), children)
 }
 
-// The string writer. `encode` is a hot path: building the stanza's elements, attribute records
-// and child arrays only to walk them again in `Xml.serialize` cost about as much as the writing.
+// The string writer (bench stanza:encode guards it). `encode` is a hot path: building the stanza's
+// elements, attribute records and child arrays only to walk them again in `Xml.serialize` cost
+// about as much as the writing.
 // So the fixed parts (the stanza element, its attributes, the kind's text children) are written
 // here directly, to the very string `Xml.serialize(toElement(s, ns))` produces; payload and
 // `<error/>` are elements already (or built by StanzaError) and go through `Xml.serialize`.
@@ -550,8 +546,10 @@ export const randomId = (): string => {
   return out
 }
 
-// One `getRandomValues` call per 256 ids: the call itself, not the bytes, is what costs
-// (about 3 µs each, measured in the end-to-end benchmark), and the bytes are just as random.
+// A bounded pool (4 KiB) of random bytes, the module's only mutable state: one
+// `getRandomValues` call per 256 ids. The call itself, not the bytes, is what costs (about 3 µs
+// each), and the bytes are just as random; guarded by `npm run bench:e2e` (10,000 `rx.request`
+// pings, each with a fresh id), the only benchmark that makes ids while it is timed.
 const POOL = 16 * 256
 const pool = new Uint8Array(POOL)
 let poolAt = POOL

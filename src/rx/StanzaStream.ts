@@ -4,11 +4,13 @@
  * so the same code runs over a `Subject` in tests and over a socket in production.
  *
  * @example
+ * import type { Socket } from 'node:net'
  * import { Subject } from 'rxjs'
- * import type { Stanza } from 'stanzakit/Stanza'
  * import type { StanzaStream } from 'stanzakit/rx'
+ * import * as Stanza from 'stanzakit/Stanza'
+ * declare const socket: Socket // connected, with the XML stream open
  *
- * const wire = new Subject<Stanza>()
+ * const wire = new Subject<Stanza.Stanza>() // fed with what the socket's framer decodes
  * const stream: StanzaStream = { incoming: wire, send: (s) => socket.write(Stanza.encode(s)) }
  *
  * @since 0.1.0
@@ -36,6 +38,7 @@ import type { Stanza } from '../Stanza.js'
  *   `| undefined` (this is an interface to a running object, not a data record).
  *
  * @category model
+ * @since 0.1.0
  */
 export interface StanzaStream {
   readonly incoming: Observable<Stanza>

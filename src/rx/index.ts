@@ -10,10 +10,16 @@
  * - `serve(stream, handlers, options)`: answers incoming get/set with the first matching handler.
  *
  * @example
- * import { rx, Iq, Xml } from 'stanzakit'   // or: import * as rx from 'stanzakit/rx'
+ * import { Subject } from 'rxjs'
+ * import { rx, Iq, Stanza, Xml } from 'stanzakit'   // or: import * as rx from 'stanzakit/rx'
+ *
+ * // A loopback stream: what is sent comes back in.
+ * const incoming = new Subject<Stanza.Stanza>()
+ * const stream: rx.StanzaStream = { incoming, send: (s) => incoming.next(s) }
  *
  * rx.serve(stream, [{ name: 'ping', ns: 'urn:xmpp:ping', handle: (req) => Iq.result(req) }])
- * rx.request(stream)(Iq.get(Xml.element('ping', 'urn:xmpp:ping'), { to: server })).subscribe()
+ * rx.request(stream)(Iq.get(Xml.element('ping', 'urn:xmpp:ping')))
+ *   .subscribe((response) => console.log(response.type)) // result
  *
  * @since 0.1.0
  */

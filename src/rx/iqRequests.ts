@@ -15,9 +15,15 @@
  * ```
  *
  * @example
- * import { rx } from 'stanzakit'
+ * import { Subject } from 'rxjs'
+ * import { rx, Iq, Stanza, Xml } from 'stanzakit'
  *
- * stream.incoming.pipe(rx.iqRequests({ name: 'ping', ns: 'urn:xmpp:ping' }))
+ * const incoming = new Subject<Stanza.Stanza>()
+ * incoming
+ *   .pipe(rx.iqRequests({ name: 'ping', ns: 'urn:xmpp:ping' }))
+ *   .subscribe((req) => console.log(req.id))
+ * incoming.next(Iq.get(Xml.element('query', 'jabber:iq:version'), { id: 'v1' }))
+ * incoming.next(Iq.get(Xml.element('ping', 'urn:xmpp:ping'), { id: 'p1' })) // p1
  *
  * @since 0.1.0
  */
@@ -29,7 +35,7 @@ import type { Stanza } from '../Stanza.js'
 // model
 // -------------------------------------------------------------------------------------
 
-/** Every given field must hold; none given: every get/set. @category model */
+/** Every given field must hold; none given: every get/set. @category model @since 0.1.0 */
 export interface IqRequestFilter {
   /** Namespace of the payload child. */
   readonly ns?: string
@@ -47,6 +53,7 @@ export interface IqRequestFilter {
  * first payload child (the only one of a decoded request) matches every given criterion.
  *
  * @category refinements
+ * @since 0.1.0
  */
 export const isIqRequest =
   (f: IqRequestFilter = {}) =>
@@ -70,6 +77,7 @@ export const isIqRequest =
  * Keeps the get/set requests matching `f`, typed `Iq.Request`.
  *
  * @category operators
+ * @since 0.1.0
  */
 export const iqRequests = (f: IqRequestFilter = {}): OperatorFunction<Stanza, Iq.Request> =>
   filter(isIqRequest(f))

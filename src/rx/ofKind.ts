@@ -9,9 +9,13 @@
  * ```
  *
  * @example
- * import { rx, Message } from 'stanzakit'
+ * import { Subject } from 'rxjs'
+ * import { rx, Message, Presence, Stanza } from 'stanzakit'
  *
- * stream.incoming.pipe(rx.ofKind('message')).subscribe((m) => console.log(Message.getBody(m)))
+ * const incoming = new Subject<Stanza.Stanza>()
+ * incoming.pipe(rx.ofKind('message')).subscribe((m) => console.log(Message.getBody(m)))
+ * incoming.next(Presence.make())
+ * incoming.next(Message.make({ body: 'hi' })) // { _tag: 'Some', value: 'hi' }
  *
  * @since 0.1.0
  */
@@ -29,6 +33,7 @@ import type { Kind, Stanza } from '../Stanza.js'
  * Messages only, typed `Message`.
  *
  * @category operators
+ * @since 0.1.0
  */
 export function ofKind(kind: 'message'): OperatorFunction<Stanza, Message>
 /** Presences only, typed `Presence`. @category operators */

@@ -48,12 +48,22 @@
  * deadline heap and one scheduled action. `TestScheduler` virtual time works.
  *
  * @example
- * import { pipe } from 'fp-ts/lib/function.js'
- * import { rx, Iq, Xml } from 'stanzakit'
+ * import { Subject } from 'rxjs'
+ * import { rx, Iq, Jid, Stanza, Xml } from 'stanzakit'
+ *
+ * const server = Jid.unsafeParse('example.com')
+ * const incoming = new Subject<Stanza.Stanza>()
+ * // A stand-in for the server: it answers every request with an empty result.
+ * const stream: rx.StanzaStream = {
+ *   incoming,
+ *   send: (s) => {
+ *     if (Stanza.isIq(s) && Iq.isRequest(s)) incoming.next({ ...Iq.result(s), from: server })
+ *   },
+ * }
  *
  * const ping = rx.request(stream, { timeout: 10_000 })
- * ping(Iq.get(Xml.element('ping', 'urn:xmpp:ping'), { to: server })).subscribe({
- *   next: (result) => console.log('pong', result.id),
+ * ping(Iq.get(Xml.element('ping', 'urn:xmpp:ping'), { to: server, id: 'p1' })).subscribe({
+ *   next: (result) => console.log('pong', result.id), // pong p1
  *   error: (e) => console.log(rx.isIqFailure(e) ? e._tag : e),
  * })
  *
@@ -68,7 +78,7 @@ import type { StanzaStream } from './StanzaStream.js'
 // model
 // -------------------------------------------------------------------------------------
 
-/** @category model */
+/** @category model @since 0.1.0 */
 export interface RequestOptions {
   /**
    * Milliseconds (scheduler units) to wait for a valid response. Default 30,000. `Infinity`:
@@ -89,10 +99,15 @@ export interface RequestOptions {
   readonly maxPending?: number
 }
 
-/** Default `timeout`: 30 s (classic: 120 s, docs/semantics.md §7.2). @category model */
+/**
+ * Default `timeout`: 30 s (classic: 120 s, docs/semantics.md §7.2).
+ *
+ * @category model
+ * @since 0.1.0
+ */
 export const DEFAULT_TIMEOUT = 30_000
 
-/** Default `maxPending` per stream (docs/security.md §6). @category model */
+/** Default `maxPending` per stream (docs/security.md §6). @category model @since 0.1.0 */
 export const DEFAULT_MAX_PENDING = 65_536
 
 /** Checks and defaults the options, once per `request(stream, options)`. */
@@ -136,6 +151,7 @@ const resolve = (options: RequestOptions): Settings => {
  * is forgotten and the subscriber gets that error.
  *
  * @category constructors
+ * @since 0.1.0
  */
 export const request = (
   stream: StanzaStream,
@@ -165,5 +181,6 @@ export const request = (
  * tests and metrics; not needed to use `request`.
  *
  * @category utils
+ * @since 0.1.0
  */
 export const pendingCount = (stream: StanzaStream): number => pendingOn(stream)

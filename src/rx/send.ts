@@ -17,12 +17,16 @@
  * correlation of docs/security.md §6.* Invalid options throw synchronously, like {@link request}.
  *
  * @example
- * import { rx, Iq, Xml } from 'stanzakit'
+ * import { Subject } from 'rxjs'
+ * import { rx, Iq, Stanza, Xml } from 'stanzakit'
  *
- * const result = await rx.send(stream)(Iq.get(Xml.element('query', 'jabber:iq:version'), { to }), {
- *   timeout: 5_000,
- *   timeoutCallback: (req) => console.log('no answer to', req.id),
- * })
+ * // A stream where nobody answers.
+ * const silent: rx.StanzaStream = { incoming: new Subject<Stanza.Stanza>(), send: () => {} }
+ * const version = Iq.get(Xml.element('query', 'jabber:iq:version'), { id: 'v1' })
+ * await rx.send(silent)(version, {
+ *   timeout: 100,
+ *   timeoutCallback: (req) => console.log('no answer to', req.id), // no answer to v1
+ * }).catch((e) => console.log(e._tag)) // IqTimeout
  *
  * @since 0.1.0
  */
@@ -37,7 +41,7 @@ import type { StanzaStream } from './StanzaStream.js'
 // model
 // -------------------------------------------------------------------------------------
 
-/** @category model */
+/** @category model @since 0.1.0 */
 export interface SendOptions {
   /** Runs with the response, result or error (classic `callback`). */
   readonly callback?: (response: Iq.Iq) => void
@@ -66,6 +70,7 @@ const call = <A>(f: ((a: A) => void) | undefined, a: A): void => {
  * Sends `iq` over `stream`; for a get/set, awaits its response (docs/semantics.md §7.2).
  *
  * @category constructors
+ * @since 0.1.0
  */
 export const send =
   (stream: StanzaStream) =>
