@@ -480,6 +480,37 @@ describe('connection/connect', () => {
       await f.done
     })
 
+    it('a bound JID at another domain: BindFailure, the session never goes online', async () => {
+      const f = await fake(async (peer) => {
+        await open(peer, 'PLAIN')
+        await plainAuth(peer, 'alice', 'pw')
+        await bindAs(peer, 'alice@evil.example/x')
+        await peer.read(/<\/stream:stream>/)
+      })
+      const e = await rejection(login(f))
+      expect(e).toEqual({
+        _tag: 'BindFailure',
+        condition: 'undefined-condition',
+        text: 'the server bound a JID at another domain',
+      })
+      await f.done
+    })
+
+    it('a bound JID with another localpart at our domain is accepted (RFC 6120 §7.7.2.2)', async () => {
+      const f = await fake(async (peer) => {
+        await open(peer, 'PLAIN')
+        await plainAuth(peer, 'alice', 'pw')
+        await bindAs(peer, 'alice2@localhost/other')
+        await peer.read(/<\/stream:stream>/)
+        peer.write('</stream:stream>')
+        peer.socket.end()
+      })
+      const session = await login(f)
+      expect(session.jid).toBe('alice2@localhost/other')
+      await session.close()
+      await f.done
+    })
+
     it("tls 'required' and no STARTTLS offered: TlsFailure before any credentials", async () => {
       const f = await fake(async (peer) => {
         await open(peer, 'PLAIN')

@@ -359,6 +359,15 @@ const bind = async (link: Link, r: Resolved, features: Xml.XmlElement): Promise<
     link.end('</stream:stream>')
     throw S.bindFailure('undefined-condition', 'the server bound no valid full JID')
   }
+  // Every anti-spoofing rule trusts the bound JID (rx.request's allowed responders, the
+  // roster-push rule): a JID at another domain would let this server speak for that one. Another
+  // localpart at our domain can be legitimate (RFC 6120 §7.7.2.2), so only the domain is checked.
+  const ours = Jid.parse(r.o.domain)
+  const domain = E.isRight(ours) ? Jid.domain(ours.right) : r.o.domain
+  if (Jid.domain(jid.right) !== domain) {
+    link.end('</stream:stream>')
+    throw S.bindFailure('undefined-condition', 'the server bound a JID at another domain')
+  }
   return jid.right
 }
 
