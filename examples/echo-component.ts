@@ -78,7 +78,7 @@ const main = async (): Promise<void> => {
   const session = await connection.component({ service, domain, secret })
   console.log(`component ${session.jid} online`)
   session.status.subscribe((s) => {
-    if (s._tag === 'closed') console.log(`component closed: ${connection.format(s.reason)}`)
+    if (s._tag === 'Closed') console.log(`component closed: ${connection.format(s.reason)}`)
   })
 
   const serving = rx.serve(session, [ping], {

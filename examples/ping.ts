@@ -59,7 +59,7 @@ const main = async (): Promise<void> => {
   })
   console.log(`online as ${session.jid} in ${(performance.now() - t0).toFixed(1)} ms`)
   session.status.subscribe((s) => {
-    if (s._tag === 'closed' && s.reason._tag !== 'Ended')
+    if (s._tag === 'Closed' && s.reason._tag !== 'Ended')
       console.log(`session closed: ${connection.format(s.reason)}`)
   })
 

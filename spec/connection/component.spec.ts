@@ -149,7 +149,7 @@ describe('connection/component', () => {
     expect(session.jid).toBe('echo.localhost')
     await session.close()
     const last = await lastValueFrom(session.status)
-    expect(last).toEqual({ _tag: 'closed', reason: { _tag: 'Ended' } })
+    expect(last).toEqual({ _tag: 'Closed', reason: { _tag: 'Ended' } })
     await f.done
   })
 
@@ -215,7 +215,7 @@ describe('connection/component', () => {
     await f.done
     const last = await lastValueFrom(session.status)
     expect(last).toMatchObject({
-      _tag: 'closed',
+      _tag: 'Closed',
       reason: { _tag: 'StreamError', condition: 'invalid-namespace', origin: 'client' },
     })
   })

@@ -279,7 +279,7 @@ const jid = (s: string): Jid.Jid => {
 
 const statuses = (s: S.Session): Promise<ReadonlyArray<string>> =>
   lastValueFrom(s.status.pipe(toArray())).then((all) =>
-    all.map((x) => (x._tag === 'closed' ? `closed:${x.reason._tag}` : x._tag)),
+    all.map((x) => (x._tag === 'Closed' ? `Closed:${x.reason._tag}` : x._tag)),
   )
 
 // -------------------------------------------------------------------------------------
@@ -305,7 +305,7 @@ describe('connection/connect', () => {
       expect(session.jid).toBe(ME)
       expect(resource).toBe('spec')
       await session.close()
-      expect(await statuses(session)).toEqual(['connecting', 'online', 'closed:Ended'])
+      expect(await statuses(session)).toEqual(['Connecting', 'Online', 'Closed:Ended'])
       await f.done
     })
 
@@ -845,7 +845,7 @@ describe('connection/connect', () => {
       expect(await done).toEqual([])
       const last = await lastValueFrom(session.status)
       expect(last).toMatchObject({
-        _tag: 'closed',
+        _tag: 'Closed',
         reason: { _tag: 'StreamError', condition: 'unsupported-stanza-type', origin: 'client' },
       })
     })
@@ -860,7 +860,7 @@ describe('connection/connect', () => {
       await f.done
       const last = await lastValueFrom(session.status)
       expect(last).toMatchObject({
-        _tag: 'closed',
+        _tag: 'Closed',
         reason: { _tag: 'StreamError', condition: 'policy-violation', origin: 'client' },
       })
     })
@@ -878,7 +878,7 @@ describe('connection/connect', () => {
       expect(failure).toMatchObject({ _tag: 'IqClosed' })
       const last = await lastValueFrom(session.status)
       expect(last).toEqual({
-        _tag: 'closed',
+        _tag: 'Closed',
         reason: {
           _tag: 'StreamError',
           condition: 'conflict',
@@ -898,7 +898,7 @@ describe('connection/connect', () => {
       const failure = await rejection(rx.send(session)(Iq.get(pingEl, { to: jid('localhost') })))
       expect(rx.isIqClosed(failure)).toBe(true)
       const last = await lastValueFrom(session.status)
-      expect(last).toMatchObject({ _tag: 'closed', reason: { _tag: 'SocketClosed' } })
+      expect(last).toMatchObject({ _tag: 'Closed', reason: { _tag: 'SocketClosed' } })
       // sending afterwards is a no-op; requests fail at once
       session.send(Iq.get(pingEl))
       expect(rx.isIqClosed(await rejection(rx.send(session)(Iq.get(pingEl))))).toBe(true)
@@ -914,7 +914,7 @@ describe('connection/connect', () => {
       const session = await login(f)
       await f.done
       const last = await lastValueFrom(session.status)
-      expect(last).toMatchObject({ _tag: 'closed', reason: { _tag: 'SocketClosed' } })
+      expect(last).toMatchObject({ _tag: 'Closed', reason: { _tag: 'SocketClosed' } })
     })
 
     it('close(): bounded when the server never answers', async () => {
@@ -926,7 +926,7 @@ describe('connection/connect', () => {
       const t0 = Date.now()
       await session.close()
       expect(Date.now() - t0).toBeLessThan(1500)
-      expect(await statuses(session)).toEqual(['connecting', 'online', 'closed:Ended'])
+      expect(await statuses(session)).toEqual(['Connecting', 'Online', 'Closed:Ended'])
       await f.done
     })
 

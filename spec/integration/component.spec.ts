@@ -132,7 +132,7 @@ describeIntegration('integration: connection.component (Prosody)', () => {
     await echo.close()
     expect(rx.isIqClosed(await pending)).toBe(true)
     expect(Date.now() - t0).toBeLessThan(3000)
-    expect(await lastValueFrom(echo.status)).toEqual({ _tag: 'closed', reason: { _tag: 'Ended' } })
+    expect(await lastValueFrom(echo.status)).toEqual({ _tag: 'Closed', reason: { _tag: 'Ended' } })
   })
 
   it('a second connection for a connected component is refused (StreamError conflict); the first stays', async () => {

@@ -78,7 +78,7 @@ describeIntegration('integration: connection.connect (Prosody)', () => {
     expect(s.jid).toBe(`alice@${config().domain}/scram`)
     const seen: string[] = []
     s.status.subscribe((x) => seen.push(x._tag))
-    expect(seen).toEqual(['connecting', 'online'])
+    expect(seen).toEqual(['Connecting', 'Online'])
   })
 
   it('without a mechanism restriction the strongest offered wins (SCRAM-SHA-1 over PLAIN)', async () => {
@@ -276,7 +276,7 @@ describeIntegration('integration: connection.connect (Prosody)', () => {
     expect(Date.now() - t0).toBeLessThan(3000)
     const last = await lastValueFrom(first.status)
     expect(last).toEqual({
-      _tag: 'closed',
+      _tag: 'Closed',
       reason: expect.objectContaining({
         _tag: 'StreamError',
         condition: 'conflict',
@@ -294,7 +294,7 @@ describeIntegration('integration: connection.connect (Prosody)', () => {
     await s.close()
     await completed
     const last = await lastValueFrom(s.status)
-    expect(last).toEqual({ _tag: 'closed', reason: { _tag: 'Ended' } })
+    expect(last).toEqual({ _tag: 'Closed', reason: { _tag: 'Ended' } })
   })
 
   // ---------------------------------------------------------------------------------

@@ -19,7 +19,7 @@
  *   if (connection.isAuthFailure(e)) console.error('login refused:', e.condition)
  *   throw e
  * })
- * session.status.subscribe((s) => console.log(s._tag))   // connecting, online, closed
+ * session.status.subscribe((s) => console.log(s._tag))   // Connecting, Online, Closed
  * await session.close()
  *
  * @since 0.1.0
@@ -166,23 +166,23 @@ export type CloseReason = Ended | SessionError
 
 /** @category model @since 0.1.0 */
 export interface Connecting {
-  readonly _tag: 'connecting'
+  readonly _tag: 'Connecting'
 }
 
 /** @category model @since 0.1.0 */
 export interface Online {
-  readonly _tag: 'online'
+  readonly _tag: 'Online'
   readonly jid: Jid
 }
 
 /** @category model @since 0.1.0 */
 export interface Closed {
-  readonly _tag: 'closed'
+  readonly _tag: 'Closed'
   readonly reason: CloseReason
 }
 
 /**
- * The life of a session: `connecting` → `online` → `closed` (a session never comes back; make
+ * The life of a session: `Connecting` → `Online` → `Closed` (a session never comes back; make
  * a new one).
  *
  * @category model
@@ -206,7 +206,7 @@ export type Status = Connecting | Online | Closed
  * - `send`: encodes with `Stanza.encode` (in the stream's content namespace) and writes it in
  *   one socket write. After the session has ended (or while closing), stanzas are dropped.
  * - `jid`: for c2s the full JID the server bound (RFC 6120 §7); for a component its domain.
- * - `status`: replays the whole history (at most three values: `connecting`, `online`,
+ * - `status`: replays the whole history (at most three values: `Connecting`, `Online`,
  *   `closed`), then completes.
  * - `close()`: sends `</stream:stream>`, waits (bounded) for the server's, ends the socket;
  *   resolves once the socket is closed. Idempotent; never rejects.

@@ -5,7 +5,7 @@
  *   SCRAM-SHA-1 / PLAIN, resource binding. `Promise<Session>`.
  * - `component(options)`: an external component (XEP-0114 handshake). `Promise<Session>`.
  * - `Session`: an `rx.StanzaStream` (so `rx.request`, `rx.send`, `rx.serve` work unchanged)
- *   with the bound `jid`, a `status` Observable (`connecting`, `online`, `closed` with its
+ *   with the bound `jid`, a `status` Observable (`Connecting`, `Online`, `Closed` with its
  *   reason) and `close()`.
  * - Failures are tagged records (`ConnectionRefused`, `TlsFailure`, `AuthFailure`,
  *   `BindFailure`, `StreamError`, `SocketClosed`, `Timeout`): `connect` rejects with one; a

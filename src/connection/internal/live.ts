@@ -24,7 +24,7 @@ const stanzaNames: ReadonlySet<string> = new Set(['message', 'presence', 'iq'])
 /** The status history of one session: replayed to every subscriber, completed once closed. */
 export const statusHistory = (): ReplaySubject<S.Status> => {
   const s = new ReplaySubject<S.Status>()
-  s.next({ _tag: 'connecting' })
+  s.next({ _tag: 'Connecting' })
   return s
 }
 
@@ -79,7 +79,7 @@ export const goOnline = (o: LiveOptions): S.Session => {
     if (state === 'closed') return
     state = 'closed'
     if (closeTimer !== undefined) clearTimeout(closeTimer)
-    status.next({ _tag: 'closed', reason })
+    status.next({ _tag: 'Closed', reason })
     status.complete()
     incoming.complete()
   }
@@ -187,6 +187,6 @@ export const goOnline = (o: LiveOptions): S.Session => {
     status: status.asObservable(),
     close,
   }
-  status.next({ _tag: 'online', jid })
+  status.next({ _tag: 'Online', jid })
   return session
 }
