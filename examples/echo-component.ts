@@ -22,7 +22,7 @@
 import { parseArgs } from 'node:util'
 import * as E from 'fp-ts/lib/Either.js'
 import { filter, firstValueFrom, timeout } from 'rxjs'
-import { connection, Iq, Jid, Message, rx, Xml } from '../src/index.js'
+import { connection, ext, Iq, Jid, Message, rx } from '../src/index.js'
 
 const { values } = parseArgs({
   options: {
@@ -57,7 +57,7 @@ const tryIt = async (component: Jid.Jid): Promise<void> => {
     tls: 'none',
   })
   const t0 = performance.now()
-  await rx.send(client)(Iq.get(Xml.element('ping', 'urn:xmpp:ping'), { to: component }))
+  await rx.send(client)(Iq.get(ext.Ping.encode({}), { to: component }))
   console.log(
     `client ${client.jid}: pong from ${component} in ${(performance.now() - t0).toFixed(2)} ms`,
   )

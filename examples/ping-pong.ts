@@ -8,7 +8,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { firstValueFrom, Subject } from 'rxjs'
-import { DecodeError, Iq, Jid, rx, Stanza, Xml } from '../src/index.js'
+import { DecodeError, ext, Iq, Jid, rx, Stanza, Xml } from '../src/index.js'
 
 const jid = (s: string): Jid.Jid => {
   const r = Jid.parse(s)
@@ -101,7 +101,7 @@ const main = async (): Promise<void> => {
     }
   }
 
-  await roundTrip('ping', Iq.get(Xml.element('ping', 'urn:xmpp:ping'), { to: romeo }))
+  await roundTrip('ping', Iq.get(ext.Ping.encode({}), { to: romeo }))
   await roundTrip(
     'echo',
     Iq.get(Xml.element('echo', 'urn:example:echo', {}, ['wherefore art thou']), { to: romeo }),
@@ -109,7 +109,7 @@ const main = async (): Promise<void> => {
   await roundTrip('version', Iq.get(Xml.element('query', 'jabber:iq:version'), { to: romeo }))
 
   // the classic callback style, as a Promise
-  await rx.send(j)(Iq.get(Xml.element('ping', 'urn:xmpp:ping'), { to: romeo }), {
+  await rx.send(j)(Iq.get(ext.Ping.encode({}), { to: romeo }), {
     callback: (res) => console.log(`send: callback with a ${res.type}`),
   })
 

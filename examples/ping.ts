@@ -19,7 +19,7 @@ import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import * as E from 'fp-ts/lib/Either.js'
 import { firstValueFrom } from 'rxjs'
-import { connection, Iq, Jid, rx, Xml } from '../src/index.js'
+import { connection, ext, Iq, Jid, rx } from '../src/index.js'
 
 const { values } = parseArgs({
   options: {
@@ -70,7 +70,7 @@ const main = async (): Promise<void> => {
   const times: number[] = []
   for (let i = 0; i < count; i++) {
     const t = performance.now()
-    await firstValueFrom(ping(Iq.get(Xml.element('ping', 'urn:xmpp:ping'), { to: server })))
+    await firstValueFrom(ping(Iq.get(ext.Ping.encode({}), { to: server })))
     const ms = performance.now() - t
     times.push(ms)
     console.log(`pong from ${server}: ${ms.toFixed(3)} ms`)

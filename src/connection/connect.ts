@@ -28,10 +28,9 @@
  * - **Bounded**: every wait shares the `timeout` (default 30 s) and rejects with
  *   `Timeout(stage)`; nothing hangs.
  * - **Not done** (yet): stream management (XEP-0198), SASL2/FAST, channel binding (`-PLUS`),
- *   SRV lookups (the service URL names host and port), automatic reconnection. Pings from the
- *   server (XEP-0199) are not answered by the session itself: `rx.serve(session, handlers)`
- *   answers every get/set (a ping handler is one line; unmatched requests get an error reply,
- *   which is also a valid answer to a ping).
+ *   SRV lookups (the service URL names host and port), automatic reconnection.
+ * - **Every get/set is answered once** (RFC 6120 §8.2.3): by `rx.serve` handlers when any run
+ *   (`ext.pong` answers XEP-0199 pings), else by the session with `service-unavailable` (§8.4).
  *
  * @example
  * import { readFileSync } from 'node:fs'
