@@ -1173,4 +1173,120 @@ describe('Stanza', () => {
       )
     })
   })
+
+  describe('encode: the fast writer', () => {
+    // `encode` writes the stanza directly; `Xml.serialize(toElement(...))` is the element path the
+    // io-ts codec uses. They must agree byte for byte (docs/semantics.md §3.3).
+    const same = (s: Stanza.Stanza, ns: string): void => {
+      expect(Stanza.encode(s, { ns })).toBe(Xml.serialize(Stanza.toElement(s, ns)))
+    }
+
+    it.each(contentNamespaces)(
+      'encode: equals Xml.serialize(toElement(s, %s)), every kind',
+      (ns) => {
+        fc.assert(
+          fc.property(arbStanza, (s) => same(s, ns)),
+          { numRuns: 300 },
+        )
+      },
+    )
+
+    it('encode: equals the element path per kind, with the default namespace', () => {
+      fc.assert(
+        fc.property(arbMessage, arbPresence, arbIq, (m, p, q) => {
+          expect(Message.encode(m)).toBe(Xml.serialize(Message.toElement(m)))
+          expect(Presence.encode(p)).toBe(Xml.serialize(Presence.toElement(p)))
+          expect(Iq.encode(q)).toBe(Xml.serialize(Iq.toElement(q)))
+        }),
+        RUNS,
+      )
+    })
+
+    it('encode: equals the element path with non-XML characters anywhere', () => {
+      fc.assert(
+        fc.property(arbStanza, badChars, contentNs, (s, bad, ns) => same(dirty(s, bad), ns)),
+        RUNS,
+      )
+    })
+
+    it('encode: escaping in attributes and text', () => {
+      const m = Message.make({
+        to: jid('a@b/<&>\'"'),
+        id: `i'd"<&>\t\n\r`,
+        lang: 'en',
+        subject: ']]> & <x/> \r',
+        body: '\'"<&>\r\n\t',
+        thread: 't&<',
+        parentThread: `p'"<&>\t`,
+      })
+      for (const ns of contentNamespaces) same(m, ns)
+      expect(Stanza.encode(m)).toBe(
+        "<message xmlns='jabber:client' to='a@b/&lt;&amp;&gt;&apos;&quot;' id='i&apos;d&quot;&lt;&amp;&gt;&#9;&#10;&#13;' xml:lang='en'>" +
+          '<subject>]]&gt; &amp; &lt;x/&gt; &#13;</subject>' +
+          '<body>\'"&lt;&amp;&gt;&#13;\n\t</body>' +
+          "<thread parent='p&apos;&quot;&lt;&amp;&gt;&#9;'>t&amp;&lt;</thread></message>",
+      )
+    })
+
+    it('encode: empty text children, xml:lang and an empty stanza', () => {
+      same(Message.make({ body: '', subject: '', thread: '', lang: '' }), CLIENT)
+      same(Presence.make({ status: '', lang: 'de-CH', show: 'xa', priority: prio(-128) }), SERVER)
+      same(Presence.make({}), COMPONENT)
+      expect(Stanza.encode(Message.make({ body: '', lang: 'de-CH' }))).toBe(
+        "<message xmlns='jabber:client' xml:lang='de-CH'><body/></message>",
+      )
+      expect(Stanza.encode(Presence.make({}), { ns: COMPONENT })).toBe(
+        "<presence xmlns='jabber:component:accept'/>",
+      )
+    })
+
+    it('encode: payload in other namespaces, in the content namespace and with xml:lang', () => {
+      const payload = [
+        Xml.element('query', 'jabber:iq:roster', {}, [
+          Xml.element('item', 'jabber:iq:roster', { jid: 'a@b', name: '<&>' }),
+        ]),
+        Xml.element('body', CLIENT, { 'xml:lang': 'fr' }, ['salut']),
+        Xml.element('x', 'urn:x', { [`{${Xml.XML_NS}}lang`]: 'en', '{urn:y}a': 'v' }, [
+          Xml.element('y', ''),
+          'text & more',
+        ]),
+        Xml.element('c', CLIENT),
+      ]
+      for (const ns of contentNamespaces) {
+        same(Message.make({ body: 'hi', lang: 'en', payload }), ns)
+        same(Presence.make({ status: 's', payload }), ns)
+        same(Iq.make({ type: 'result', id: 'r1', payload: payload.slice(0, 1) }), ns)
+      }
+    })
+
+    it('encode: errors with text, by and application conditions', () => {
+      const error = StanzaError.make('undefined-condition', {
+        type: 'modify',
+        text: 'no <way> & "never"',
+        by: jid('service.example'),
+        app: Xml.element('too-many', 'urn:xmpp:app-errors', { max: '5' }, ['x']),
+      })
+      for (const ns of contentNamespaces) {
+        same(Message.make({ type: 'error', body: 'b', error }), ns)
+        same(Presence.make({ type: 'error', error }), ns)
+        same(
+          Iq.make({
+            type: 'error',
+            id: 'e1',
+            payload: [Xml.element('ping', 'urn:xmpp:ping')],
+            error,
+          }),
+          ns,
+        )
+        same(
+          Iq.make({
+            type: 'error',
+            id: 'e2',
+            error: StanzaError.make('gone', { redirect: 'xmpp:a@b' }),
+          }),
+          ns,
+        )
+      }
+    })
+  })
 })

@@ -18,17 +18,11 @@ import { fromDecoder } from './internal/codec.js'
 import {
   AFTER_CHILDREN,
   ATTRIBUTES,
-  checkRoot,
-  decodeErrors,
-  decodeWith,
   errorReply as errorReplyOf,
-  finish,
+  kindCodec,
   randomId,
   report,
   resultReply,
-  stanzaElement,
-  walk,
-  writeStanza,
 } from './internal/stanza.js'
 import { bare as bareOf, domain as domainOf, type Jid } from './Jid.js'
 import type { Common, DecodeOptions, EncodeOptions, ReplyOptions } from './Stanza.js'
@@ -355,9 +349,55 @@ export const isResponseTo = (
 // codecs
 // -------------------------------------------------------------------------------------
 
-const kinds: ReadonlySet<string> = new Set(['iq'])
 const iqTypes: ReadonlySet<string> = new Set(types)
-const nothing: ReadonlySet<string> = new Set()
+
+// The iq as data: no modelled children, only the payload (RFC 6120 §8.2.3).
+const derived = kindCodec<Iq, IqType>({
+  kind: 'iq',
+  fields: [],
+  attributes: (w, { id, type }) => {
+    if (id === undefined || id === '')
+      report(
+        w,
+        ATTRIBUTES,
+        DecodeError.problem('iq@id', 'bad-request', id === undefined ? 'missing id' : 'empty id'),
+      )
+    if (type !== undefined && iqTypes.has(type)) return type as IqType
+    report(
+      w,
+      ATTRIBUTES,
+      DecodeError.problem(
+        'iq@type',
+        'bad-request',
+        type === undefined
+          ? 'missing type'
+          : `expected one of get, set, result, error, got ${quote(type)}`,
+      ),
+    )
+    return undefined
+  },
+  isError: (type) => type === 'error',
+  children: (w, type) => {
+    const n = w.common.payload.length
+    if ((type === 'get' || type === 'set') && n !== 1)
+      report(
+        w,
+        AFTER_CHILDREN,
+        DecodeError.problem('iq', 'bad-request', `a ${type} needs exactly one child, got ${n}`),
+      )
+    if ((type === 'result' || type === 'error') && n > 1)
+      report(
+        w,
+        AFTER_CHILDREN,
+        DecodeError.problem(
+          'iq',
+          'bad-request',
+          `a ${type} has at most one child besides <error/>, got ${n}`,
+        ),
+      )
+    return () => ({ kind: 'iq', ...w.common, id: w.common.id ?? '', type: type ?? 'get' })
+  },
+})
 
 /**
  * Decodes an `<iq/>` element (RFC 6120 §8.2.3): non-empty id, a known type, exactly one child
@@ -366,58 +406,11 @@ const nothing: ReadonlySet<string> = new Set()
  * @category codecs
  * @since 0.1.0
  */
-export const decodeElement = (x: Xml.XmlElement): E.Either<DecodeError.DecodeError, Iq> => {
-  const wrong = checkRoot(x, kinds, null)
-  if (wrong !== undefined) return finish([wrong], () => make({ type: 'get' }))
-  const w = walk(x, 'iq', nothing)
-  const { id, type: rawType } = x.attrs
-  if (id === undefined || id === '')
-    report(
-      w,
-      ATTRIBUTES,
-      DecodeError.problem('iq@id', 'bad-request', id === undefined ? 'missing id' : 'empty id'),
-    )
-  const type = rawType !== undefined && iqTypes.has(rawType) ? (rawType as IqType) : undefined
-  if (type === undefined)
-    report(
-      w,
-      ATTRIBUTES,
-      DecodeError.problem(
-        'iq@type',
-        'bad-request',
-        rawType === undefined
-          ? 'missing type'
-          : `expected one of get, set, result, error, got ${quote(rawType)}`,
-      ),
-    )
-  decodeErrors(w, 'iq', type === 'error')
-  const n = w.common.payload.length
-  if ((type === 'get' || type === 'set') && n !== 1)
-    report(
-      w,
-      AFTER_CHILDREN,
-      DecodeError.problem('iq', 'bad-request', `a ${type} needs exactly one child, got ${n}`),
-    )
-  if ((type === 'result' || type === 'error') && n > 1)
-    report(
-      w,
-      AFTER_CHILDREN,
-      DecodeError.problem(
-        'iq',
-        'bad-request',
-        `a ${type} has at most one child besides <error/>, got ${n}`,
-      ),
-    )
-  return finish(
-    w.problems,
-    () => ({ kind: 'iq', ...w.common, id: id ?? '', type: type ?? 'get' }),
-    w.at,
-  )
-}
+export const decodeElement: (x: Xml.XmlElement) => E.Either<DecodeError.DecodeError, Iq> =
+  derived.decodeElement
 
 /** The `<iq/>` element in content namespace `ns`. @category codecs @since 0.1.0 */
-export const toElement = (iq: Iq, ns = 'jabber:client'): Xml.XmlElement =>
-  stanzaElement('iq', iq, ns, iq.type, [])
+export const toElement: (iq: Iq, ns?: string) => Xml.XmlElement = derived.toElement
 
 /** io-ts codec `XmlElement ⇄ Iq`. @category codecs @since 0.1.0 */
 export const codec: t.Type<Iq, Xml.XmlElement, unknown> = fromDecoder(
@@ -431,12 +424,7 @@ export const codec: t.Type<Iq, Xml.XmlElement, unknown> = fromDecoder(
 export const decode: (
   xml: string | Uint8Array,
   options?: DecodeOptions,
-) => E.Either<DecodeError.DecodeError, Iq> = decodeWith(kinds, decodeElement)
+) => E.Either<DecodeError.DecodeError, Iq> = derived.decode
 
 /** Writes an iq; total. @category codecs @since 0.1.0 */
-export const encode = (iq: Iq, options?: EncodeOptions): string => {
-  const ns = options?.ns ?? 'jabber:client'
-  // `Xml.serialize(toElement(iq, ns))` written directly; `undefined` only for records outside
-  // their type, which take that path.
-  return writeStanza('iq', iq, ns, iq.type, '') ?? Xml.serialize(toElement(iq, ns))
-}
+export const encode: (iq: Iq, options?: EncodeOptions) => string = derived.encode

@@ -21,28 +21,20 @@ import type * as DecodeError from './DecodeError.js'
 import { fromDecoder } from './internal/codec.js'
 import {
   assign,
-  checkRoot,
-  decodeErrors,
-  decodeWith,
   errorReply as errorReplyOf,
-  finish,
   inLanguage,
+  kindCodec,
   type Modelled,
   omit,
   perLanguage,
   replyAddress,
   report,
-  stanzaElement,
-  textChild,
   textOf,
-  walk,
-  writeStanza,
-  writeTextChild,
 } from './internal/stanza.js'
 import * as Jid from './Jid.js'
 import type { Common, DecodeOptions, EncodeOptions, ReplyOptions } from './Stanza.js'
 import type * as StanzaError from './StanzaError.js'
-import * as Xml from './Xml.js'
+import type * as Xml from './Xml.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -272,11 +264,58 @@ export const errorReply =
 // codecs
 // -------------------------------------------------------------------------------------
 
-const modelled: ReadonlySet<string> = new Set(['body', 'subject', 'thread'])
-// A thread has no language (XEP-0201): only bodies and subjects are chosen per language.
-const perLanguageNames: ReadonlySet<string> = new Set(['body', 'subject'])
 const typed: ReadonlySet<string> = new Set(types)
-const kinds: ReadonlySet<string> = new Set(['message'])
+
+const problemAt = (m: Modelled, message: string): DecodeError.Problem => ({
+  path: m.path,
+  condition: 'bad-request',
+  message,
+})
+
+// The message as data: subject, body and thread in the order encode writes them; a thread has no
+// language (XEP-0201), so only bodies and subjects are chosen per language.
+const derived = kindCodec<Message, MessageType>({
+  kind: 'message',
+  fields: [
+    { name: 'subject', text: (m) => m.subject, perLanguage: true },
+    { name: 'body', text: (m) => m.body, perLanguage: true },
+    {
+      name: 'thread',
+      text: (m) => m.thread,
+      attr: { name: 'parent', value: (m) => m.parentThread },
+    },
+  ],
+  // Unknown types become absent, no problem (RFC 6121 §5.2.2).
+  attributes: (_, { type }) =>
+    type !== undefined && typed.has(type) ? (type as MessageType) : undefined,
+  isError: (type) => type === 'error',
+  children: (w, type) => {
+    const bodies: Modelled[] = []
+    const subjects: Modelled[] = []
+    let thread: string | undefined
+    let parent: string | undefined
+    for (const m of w.modelled) {
+      if (m.el.name === 'body') bodies.push(m)
+      else if (m.el.name === 'subject') subjects.push(m)
+      else if (thread !== undefined) report(w, m.index, problemAt(m, 'more than one <thread/>'))
+      else {
+        thread = textOf(w, m) ?? ''
+        parent = m.el.attrs.parent
+      }
+    }
+    const subject = perLanguage(w, subjects)
+    const body = perLanguage(w, bodies)
+    return () => {
+      const r: { -readonly [K in keyof Message]: Message[K] } = { kind: 'message', ...w.common }
+      if (type !== undefined) r.type = type
+      if (body !== undefined) r.body = body
+      if (subject !== undefined) r.subject = subject
+      if (thread !== undefined) r.thread = thread
+      if (parent !== undefined) r.parentThread = parent
+      return r
+    }
+  },
+})
 
 /**
  * Decodes a `<message/>` element (docs/semantics.md §4): unknown types become absent (RFC 6121
@@ -285,48 +324,8 @@ const kinds: ReadonlySet<string> = new Set(['message'])
  * @category codecs
  * @since 0.1.0
  */
-export const decodeElement = (x: Xml.XmlElement): E.Either<DecodeError.DecodeError, Message> => {
-  const wrong = checkRoot(x, kinds, null)
-  if (wrong !== undefined) return finish([wrong], () => make())
-  const w = walk(x, 'message', modelled, perLanguageNames)
-  const rawType = x.attrs.type
-  const type = rawType !== undefined && typed.has(rawType) ? (rawType as MessageType) : undefined
-  decodeErrors(w, 'message', type === 'error')
-  const bodies: Modelled[] = []
-  const subjects: Modelled[] = []
-  let thread: string | undefined
-  let parent: string | undefined
-  for (const m of w.modelled) {
-    if (m.el.name === 'body') bodies.push(m)
-    else if (m.el.name === 'subject') subjects.push(m)
-    else if (thread !== undefined) report(w, m.index, problemAt(m, 'more than one <thread/>'))
-    else {
-      thread = textOf(w, m) ?? ''
-      parent = m.el.attrs.parent
-    }
-  }
-  const subject = perLanguage(w, subjects)
-  const body = perLanguage(w, bodies)
-  return finish(
-    w.problems,
-    () => {
-      const r: { -readonly [K in keyof Message]: Message[K] } = { kind: 'message', ...w.common }
-      if (type !== undefined) r.type = type
-      if (body !== undefined) r.body = body
-      if (subject !== undefined) r.subject = subject
-      if (thread !== undefined) r.thread = thread
-      if (parent !== undefined) r.parentThread = parent
-      return r
-    },
-    w.at,
-  )
-}
-
-const problemAt = (m: Modelled, message: string): DecodeError.Problem => ({
-  path: m.path,
-  condition: 'bad-request',
-  message,
-})
+export const decodeElement: (x: Xml.XmlElement) => E.Either<DecodeError.DecodeError, Message> =
+  derived.decodeElement
 
 /**
  * The `<message/>` element in content namespace `ns` (default `jabber:client`).
@@ -334,18 +333,7 @@ const problemAt = (m: Modelled, message: string): DecodeError.Problem => ({
  * @category codecs
  * @since 0.1.0
  */
-export const toElement = (m: Message, ns = 'jabber:client'): Xml.XmlElement => {
-  const children: Xml.XmlElement[] = []
-  if (m.subject !== undefined) children.push(textChild('subject', ns, m.subject))
-  if (m.body !== undefined) children.push(textChild('body', ns, m.body))
-  if (m.thread !== undefined)
-    children.push(
-      m.parentThread === undefined
-        ? textChild('thread', ns, m.thread)
-        : textChild('thread', ns, m.thread, { parent: m.parentThread }),
-    )
-  return stanzaElement('message', m, ns, m.type, children)
-}
+export const toElement: (m: Message, ns?: string) => Xml.XmlElement = derived.toElement
 
 /** io-ts codec `XmlElement ⇄ Message`. @category codecs @since 0.1.0 */
 export const codec: t.Type<Message, Xml.XmlElement, unknown> = fromDecoder(
@@ -359,31 +347,7 @@ export const codec: t.Type<Message, Xml.XmlElement, unknown> = fromDecoder(
 export const decode: (
   xml: string | Uint8Array,
   options?: DecodeOptions,
-) => E.Either<DecodeError.DecodeError, Message> = decodeWith(kinds, decodeElement)
+) => E.Either<DecodeError.DecodeError, Message> = derived.decode
 
 /** Writes a message; total (docs/semantics.md §3.3). @category codecs @since 0.1.0 */
-export const encode = (m: Message, options?: EncodeOptions): string => {
-  const ns = options?.ns ?? 'jabber:client'
-  return write(m, ns) ?? Xml.serialize(toElement(m, ns))
-}
-
-/** `Xml.serialize(toElement(m, ns))` written directly (see `writeStanza`); `undefined`: use that. */
-const write = (m: Message, ns: string): string | undefined => {
-  let own = ''
-  if (m.subject !== undefined) {
-    const child = writeTextChild('subject', m.subject)
-    if (child === undefined) return undefined
-    own += child
-  }
-  if (m.body !== undefined) {
-    const child = writeTextChild('body', m.body)
-    if (child === undefined) return undefined
-    own += child
-  }
-  if (m.thread !== undefined) {
-    const child = writeTextChild('thread', m.thread, 'parent', m.parentThread)
-    if (child === undefined) return undefined
-    own += child
-  }
-  return writeStanza('message', m, ns, m.type, own)
-}
+export const encode: (m: Message, options?: EncodeOptions) => string = derived.encode

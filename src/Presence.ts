@@ -17,28 +17,20 @@ import { fromDecoder } from './internal/codec.js'
 import {
   ATTRIBUTES,
   assign,
-  checkRoot,
-  decodeErrors,
-  decodeWith,
   errorReply as errorReplyOf,
-  finish,
   inLanguage,
+  kindCodec,
   type Modelled,
   omit,
   perLanguage,
   replyAddress,
   report,
-  stanzaElement,
-  textChild,
   textOf,
   type Walked,
-  walk,
-  writeStanza,
-  writeTextChild,
 } from './internal/stanza.js'
 import type { Common, DecodeOptions, EncodeOptions, ReplyOptions } from './Stanza.js'
 import type * as StanzaError from './StanzaError.js'
-import * as Xml from './Xml.js'
+import type * as Xml from './Xml.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -285,9 +277,6 @@ export const errorReply =
 // codecs
 // -------------------------------------------------------------------------------------
 
-const modelled: ReadonlySet<string> = new Set(['show', 'status', 'priority'])
-const langModelled: ReadonlySet<string> = new Set(['status'])
-const kinds: ReadonlySet<string> = new Set(['presence'])
 const xsByte = /^[+-]?[0-9]+$/
 
 const decodePriority = (w: Walked, m: Modelled): Priority | undefined => {
@@ -309,6 +298,78 @@ const decodePriority = (w: Walked, m: Modelled): Priority | undefined => {
   return undefined
 }
 
+// The presence as data: show, status and priority in the order encode writes them; only the
+// status is chosen per language (RFC 6121 §4.7.2.2).
+const derived = kindCodec<Presence, PresenceType>({
+  kind: 'presence',
+  fields: [
+    { name: 'show', text: (p) => p.show },
+    { name: 'status', text: (p) => p.status, perLanguage: true },
+    { name: 'priority', text: (p) => (p.priority === undefined ? undefined : String(p.priority)) },
+  ],
+  // Known types only (RFC 6121 §4.7.1).
+  attributes: (w, { type }) => {
+    if (type === undefined) return undefined
+    if (isPresenceType(type)) return type
+    report(
+      w,
+      ATTRIBUTES,
+      DecodeError.problem(
+        'presence@type',
+        'bad-request',
+        `expected one of ${types.join(', ')}, got ${quote(type)}`,
+      ),
+    )
+    return undefined
+  },
+  isError: (type) => type === 'error',
+  children: (w, type) => {
+    let show: Show | undefined
+    let prio: Priority | undefined
+    let seenShow = false
+    let seenPriority = false
+    const statuses: Modelled[] = []
+    for (const m of w.modelled) {
+      if (m.el.name === 'status') statuses.push(m)
+      else if (m.el.name === 'show') {
+        if (seenShow) {
+          report(w, m.index, DecodeError.problem(m.path, 'bad-request', 'more than one <show/>'))
+          continue
+        }
+        seenShow = true
+        const raw = textOf(w, m)
+        if (raw === undefined) continue
+        const value = trimXmlSpace(raw)
+        if (isShow(value)) show = value
+        else
+          report(
+            w,
+            m.index,
+            DecodeError.problem(
+              m.path,
+              'bad-request',
+              `expected one of away, chat, dnd, xa, got ${quote(raw)}`,
+            ),
+          )
+      } else if (seenPriority)
+        report(w, m.index, DecodeError.problem(m.path, 'bad-request', 'more than one <priority/>'))
+      else {
+        seenPriority = true
+        prio = decodePriority(w, m)
+      }
+    }
+    const status = perLanguage(w, statuses)
+    return () => {
+      const r: { -readonly [K in keyof Presence]: Presence[K] } = { kind: 'presence', ...w.common }
+      if (type !== undefined) r.type = type
+      if (show !== undefined) r.show = show
+      if (status !== undefined) r.status = status
+      if (prio !== undefined) r.priority = prio
+      return r
+    }
+  },
+})
+
 /**
  * Decodes a `<presence/>` element (docs/semantics.md §5): known type only; one show, one priority
  * (xs:byte); one status per language.
@@ -316,83 +377,11 @@ const decodePriority = (w: Walked, m: Modelled): Priority | undefined => {
  * @category codecs
  * @since 0.1.0
  */
-export const decodeElement = (x: Xml.XmlElement): E.Either<DecodeError.DecodeError, Presence> => {
-  const wrong = checkRoot(x, kinds, null)
-  if (wrong !== undefined) return finish([wrong], () => make())
-  const w = walk(x, 'presence', modelled, langModelled)
-  const rawType = x.attrs.type
-  let type: PresenceType | undefined
-  if (rawType !== undefined) {
-    if (isPresenceType(rawType)) type = rawType
-    else
-      report(
-        w,
-        ATTRIBUTES,
-        DecodeError.problem(
-          'presence@type',
-          'bad-request',
-          `expected one of ${types.join(', ')}, got ${quote(rawType)}`,
-        ),
-      )
-  }
-  decodeErrors(w, 'presence', type === 'error')
-  let show: Show | undefined
-  let prio: Priority | undefined
-  let seenShow = false
-  let seenPriority = false
-  const statuses: Modelled[] = []
-  for (const m of w.modelled) {
-    if (m.el.name === 'status') statuses.push(m)
-    else if (m.el.name === 'show') {
-      if (seenShow) {
-        report(w, m.index, DecodeError.problem(m.path, 'bad-request', 'more than one <show/>'))
-        continue
-      }
-      seenShow = true
-      const raw = textOf(w, m)
-      if (raw === undefined) continue
-      const value = trimXmlSpace(raw)
-      if (isShow(value)) show = value
-      else
-        report(
-          w,
-          m.index,
-          DecodeError.problem(
-            m.path,
-            'bad-request',
-            `expected one of away, chat, dnd, xa, got ${quote(raw)}`,
-          ),
-        )
-    } else if (seenPriority)
-      report(w, m.index, DecodeError.problem(m.path, 'bad-request', 'more than one <priority/>'))
-    else {
-      seenPriority = true
-      prio = decodePriority(w, m)
-    }
-  }
-  const status = perLanguage(w, statuses)
-  return finish(
-    w.problems,
-    () => {
-      const r: { -readonly [K in keyof Presence]: Presence[K] } = { kind: 'presence', ...w.common }
-      if (type !== undefined) r.type = type
-      if (show !== undefined) r.show = show
-      if (status !== undefined) r.status = status
-      if (prio !== undefined) r.priority = prio
-      return r
-    },
-    w.at,
-  )
-}
+export const decodeElement: (x: Xml.XmlElement) => E.Either<DecodeError.DecodeError, Presence> =
+  derived.decodeElement
 
 /** The `<presence/>` element in content namespace `ns`. @category codecs @since 0.1.0 */
-export const toElement = (p: Presence, ns = 'jabber:client'): Xml.XmlElement => {
-  const children: Xml.XmlElement[] = []
-  if (p.show !== undefined) children.push(textChild('show', ns, p.show))
-  if (p.status !== undefined) children.push(textChild('status', ns, p.status))
-  if (p.priority !== undefined) children.push(textChild('priority', ns, String(p.priority)))
-  return stanzaElement('presence', p, ns, p.type, children)
-}
+export const toElement: (p: Presence, ns?: string) => Xml.XmlElement = derived.toElement
 
 /** io-ts codec `XmlElement ⇄ Presence`. @category codecs @since 0.1.0 */
 export const codec: t.Type<Presence, Xml.XmlElement, unknown> = fromDecoder(
@@ -406,27 +395,7 @@ export const codec: t.Type<Presence, Xml.XmlElement, unknown> = fromDecoder(
 export const decode: (
   xml: string | Uint8Array,
   options?: DecodeOptions,
-) => E.Either<DecodeError.DecodeError, Presence> = decodeWith(kinds, decodeElement)
+) => E.Either<DecodeError.DecodeError, Presence> = derived.decode
 
 /** Writes a presence; total. @category codecs @since 0.1.0 */
-export const encode = (p: Presence, options?: EncodeOptions): string => {
-  const ns = options?.ns ?? 'jabber:client'
-  return write(p, ns) ?? Xml.serialize(toElement(p, ns))
-}
-
-/** `Xml.serialize(toElement(p, ns))` written directly (see `writeStanza`); `undefined`: use that. */
-const write = (p: Presence, ns: string): string | undefined => {
-  let own = ''
-  if (p.show !== undefined) {
-    const child = writeTextChild('show', p.show)
-    if (child === undefined) return undefined
-    own += child
-  }
-  if (p.status !== undefined) {
-    const child = writeTextChild('status', p.status)
-    if (child === undefined) return undefined
-    own += child
-  }
-  if (p.priority !== undefined) own += writeTextChild('priority', String(p.priority)) ?? ''
-  return writeStanza('presence', p, ns, p.type, own)
-}
+export const encode: (p: Presence, options?: EncodeOptions) => string = derived.encode

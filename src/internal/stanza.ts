@@ -1,6 +1,7 @@
 /**
  * What `<message/>`, `<presence/>` and `<iq/>` share (RFC 6120 §8.1): the common record fields,
- * the decoding skeleton with its paths, the encoding skeleton, and reply addressing. Internal so
+ * the decoding skeleton with its paths, the encoding skeleton, each kind's codec derived from a
+ * small descriptor (`kindCodec`), and reply addressing. Internal so
  * that Message, Presence and Iq can use it without importing each other or `Stanza`. The public
  * types (`Common`, `Kind`, the options) are declared in `Stanza.ts` and only taken as types here;
  * the core names no kind's fields: each kind says what its error reply clears.
@@ -10,7 +11,7 @@ import * as O from 'fp-ts/lib/Option.js'
 import type { ReadonlyNonEmptyArray } from 'fp-ts/lib/ReadonlyNonEmptyArray.js'
 import * as DecodeError from '../DecodeError.js'
 import * as Jid from '../Jid.js'
-import type { Common, DecodeOptions, Kind, ReplyOptions } from '../Stanza.js'
+import type { Common, DecodeOptions, EncodeOptions, Kind, ReplyOptions } from '../Stanza.js'
 import * as StanzaError from '../StanzaError.js'
 import * as Xml from '../Xml.js'
 import { isXmlSpace, quote } from './chars.js'
@@ -56,7 +57,7 @@ export const checkRoot = (
 }
 
 /** Parses the string boundary and checks the root, for `decode` of one kind or the union. */
-export const parseRoot = (
+const parseRoot = (
   xml: string | Uint8Array,
   kinds: ReadonlySet<string>,
   options?: DecodeOptions,
@@ -131,7 +132,7 @@ const addresses = ['to', 'from'] as const
  * Walks a stanza: addressing attributes, `xml:lang`, text, `<error/>` and the children the kind
  * models (only in the stanza's namespace, docs/semantics.md §3.2); everything else is payload.
  */
-export const walk = (
+const walk = (
   el: Xml.XmlElement,
   kind: Kind,
   names: ReadonlySet<string>,
@@ -204,7 +205,7 @@ export const walk = (
  * Decodes `<error/>` children and the type rule (RFC 6120 §8.3.1): exactly one `<error/>` when the
  * type is `error`, none otherwise.
  */
-export const decodeErrors = (w: Walked, kind: Kind, isErrorType: boolean): void => {
+const decodeErrors = (w: Walked, kind: Kind, isErrorType: boolean): void => {
   const [first, second] = w.errors
   if (first === undefined) {
     if (isErrorType)
@@ -306,7 +307,7 @@ export const inLanguage = (
 }
 
 /** A `Left` with every problem in document order (docs/semantics.md §3.2), or the record. */
-export const finish = <A>(
+const finish = <A>(
   problems: Problem[],
   build: () => A,
   at?: ReadonlyArray<number>,
@@ -343,14 +344,14 @@ const languageTag = new RegExp(
 )
 
 /** Is `s` a well-formed BCP 47 tag (RFC 5646 §2.1)? `xml:lang` values must be (RFC 6120 §8.1.5). */
-export const isLanguageTag = (s: string): boolean => s.length <= 128 && languageTag.test(s)
+const isLanguageTag = (s: string): boolean => s.length <= 128 && languageTag.test(s)
 
 // -------------------------------------------------------------------------------------
 // encoding
 // -------------------------------------------------------------------------------------
 
 /** Builds an element without re-validating names: ours are constants, users' went through `Xml.element` or `parse`. */
-export const el = (
+const el = (
   name: string,
   ns: string,
   attrs: Readonly<Record<string, string>>,
@@ -358,7 +359,7 @@ export const el = (
 ): Xml.XmlElement => ({ name, ns, attrs, children })
 
 /** A text-only child (`<body/>`, `<show/>` …); empty text is an empty element. */
-export const textChild = (
+const textChild = (
   name: string,
   ns: string,
   text: string,
@@ -366,7 +367,7 @@ export const textChild = (
 ): Xml.XmlElement => el(name, ns, attrs, text === '' ? [] : [text])
 
 /** The stanza element: common attributes, the kind's children, then payload, then `<error/>` (docs/semantics.md §3.3). */
-export const stanzaElement = (
+const stanzaElement = (
   kind: Kind,
   s: Common,
   ns: string,
@@ -382,15 +383,16 @@ export const stanzaElement = (
 // elements, attribute records and child arrays only to walk them again in `Xml.serialize` cost
 // about as much as the writing.
 // So the fixed parts (the stanza element, its attributes, the kind's text children) are written
-// here directly, to the very string `Xml.serialize(toElement(s, ns))` produces; payload and
-// `<error/>` are elements already (or built by StanzaError) and go through `Xml.serialize`.
+// here directly, to the very string `Xml.serialize(toElement(s, ns))` produces (a property in
+// spec/Stanza.spec.ts, "encode: the fast writer", proves the bytes equal); payload and `<error/>`
+// are elements already (or built by StanzaError) and go through `Xml.serialize`.
 
 /**
  * A text-only child as `Xml.serialize` writes `textChild(name, ns, text, attrs)` inside its
  * stanza: no namespace declaration, empty text as an empty element. `undefined` for a text that
  * is not a string (a record built around its type): the caller then takes the element path.
  */
-export const writeTextChild = (
+const writeTextChild = (
   name: string,
   text: unknown,
   attrName?: string,
@@ -407,7 +409,7 @@ export const writeTextChild = (
  * record holds something its type does not allow (`payload` not an array of objects, `ns` not a
  * string): the element path, which defines the result, then handles it.
  */
-export const writeStanza = (
+const writeStanza = (
   kind: Kind,
   s: Common,
   ns: string,
@@ -436,7 +438,7 @@ export const writeStanza = (
 }
 
 /** The common fields as attributes of an `XmlElement`, for the io-ts codecs. */
-export const commonAttrs = (s: Common, type: string | undefined): Record<string, string> => {
+const commonAttrs = (s: Common, type: string | undefined): Record<string, string> => {
   const attrs: Record<string, string> = {}
   if (s.to !== undefined) attrs.to = s.to
   if (s.from !== undefined) attrs.from = s.from
@@ -444,6 +446,112 @@ export const commonAttrs = (s: Common, type: string | undefined): Record<string,
   if (s.id !== undefined) attrs.id = s.id
   if (s.lang !== undefined) attrs['xml:lang'] = s.lang
   return attrs
+}
+
+// -------------------------------------------------------------------------------------
+// kinds as data
+// -------------------------------------------------------------------------------------
+
+/** What a kind's codec reads of a record: the common fields and its type. */
+type Typed = Common & { readonly type?: string }
+
+/**
+ * A text-only child a kind models (`<body/>`, `<show/>`, …): its name, its text in the record
+ * (`undefined`: absent), at most one attribute (`<thread parent='…'/>`) and whether it follows the
+ * one-per-language rule (RFC 6121 §5.2.3). `text` is `unknown` because a record built around its
+ * type may hold anything: the writer then hands it to the element path.
+ */
+export interface TextField<S> {
+  readonly name: string
+  readonly text: (s: S) => unknown
+  readonly attr?: { readonly name: string; readonly value: (s: S) => unknown }
+  readonly perLanguage?: true
+}
+
+/**
+ * A kind as data: its root name, the text children it models in the order encode writes them
+ * (docs/semantics.md §3.3), and its rules. `attributes` reads the kind's own attributes (type, and
+ * the iq id) and reports their problems; `children` interprets the modelled children (and rules
+ * about the children as a whole) and returns the record's builder. Both run after `walk`, with
+ * `decodeErrors` between them.
+ */
+export interface Descriptor<S extends Typed, T> {
+  readonly kind: Kind
+  readonly fields: ReadonlyArray<TextField<S>>
+  readonly attributes: (w: Walked, attrs: Readonly<Record<string, string>>) => T | undefined
+  readonly isError: (type: T | undefined) => boolean
+  readonly children: (w: Walked, type: T | undefined) => () => S
+}
+
+/** The codec of one kind, derived from its descriptor. */
+export interface KindCodec<S> {
+  readonly decodeElement: (x: Xml.XmlElement) => E.Either<DecodeError.DecodeError, S>
+  readonly decode: (
+    xml: string | Uint8Array,
+    options?: DecodeOptions,
+  ) => E.Either<DecodeError.DecodeError, S>
+  readonly toElement: (s: S, ns?: string) => Xml.XmlElement
+  readonly encode: (s: S, options?: EncodeOptions) => string
+}
+
+/**
+ * Derives a kind's codec: decode is root check, `walk`, the kind's attributes, `decodeErrors`,
+ * its children, `finish`; encode is the one string writer (`writeStanza`), with `toElement` (the
+ * element the io-ts codec gives) as its definition and fallback for records outside their type.
+ */
+export const kindCodec = <S extends Typed, T>(d: Descriptor<S, T>): KindCodec<S> => {
+  const { kind, fields } = d
+  const kinds: ReadonlySet<string> = new Set([kind])
+  const names: ReadonlySet<string> = new Set(fields.map((f) => f.name))
+  const langNames: ReadonlySet<string> = new Set(
+    fields.filter((f) => f.perLanguage === true).map((f) => f.name),
+  )
+  const decodeElement = (x: Xml.XmlElement): E.Either<DecodeError.DecodeError, S> => {
+    const wrong = checkRoot(x, kinds, null)
+    if (wrong !== undefined) return E.left(DecodeError.make([wrong]))
+    const w = walk(x, kind, names, langNames)
+    const type = d.attributes(w, x.attrs)
+    decodeErrors(w, kind, d.isError(type))
+    const build = d.children(w, type)
+    return finish(w.problems, build, w.at)
+  }
+  const toElement = (s: S, ns = 'jabber:client'): Xml.XmlElement => {
+    const children: Xml.XmlElement[] = []
+    for (const f of fields) {
+      const text = f.text(s)
+      if (text === undefined) continue
+      const value = f.attr?.value(s)
+      children.push(
+        textChild(
+          f.name,
+          ns,
+          text as string,
+          f.attr === undefined || value === undefined ? {} : { [f.attr.name]: value as string },
+        ),
+      )
+    }
+    return stanzaElement(kind, s, ns, s.type, children)
+  }
+  // `Xml.serialize(toElement(s, ns))` written directly; `undefined` for a record outside its type.
+  const write = (s: S, ns: string): string | undefined => {
+    let own = ''
+    for (const f of fields) {
+      const text = f.text(s)
+      if (text === undefined) continue
+      const child =
+        f.attr === undefined
+          ? writeTextChild(f.name, text)
+          : writeTextChild(f.name, text, f.attr.name, f.attr.value(s))
+      if (child === undefined) return undefined
+      own += child
+    }
+    return writeStanza(kind, s, ns, s.type, own)
+  }
+  const encode = (s: S, options?: EncodeOptions): string => {
+    const ns = options?.ns ?? 'jabber:client'
+    return write(s, ns) ?? Xml.serialize(toElement(s, ns))
+  }
+  return { decodeElement, decode: decodeWith(kinds, decodeElement), toElement, encode }
 }
 
 // -------------------------------------------------------------------------------------
