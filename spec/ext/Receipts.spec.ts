@@ -10,7 +10,7 @@ import * as Message from '../../src/Message.js'
 import * as Stanza from '../../src/Stanza.js'
 import * as Xml from '../../src/Xml.js'
 import { message as arbMessage } from '../arbitraries/Stanza.js'
-import { jid } from '../helpers.js'
+import { jid, some } from '../helpers.js'
 
 const message = (file: string): Message.Message => {
   const xml = readFileSync(resolve(__dirname, '..', 'fixtures', file), 'utf8')
@@ -34,11 +34,6 @@ const asking = (fields: Message.Fields = {}): Message.Message =>
     }),
     ReceiptRequest.set({}),
   )
-
-const some = <A>(o: O.Option<A>): A => {
-  if (O.isNone(o)) throw new Error('expected Some')
-  return o.value
-}
 
 describe('ext/Receipts', () => {
   describe('rules', () => {

@@ -20,16 +20,8 @@ import { type IqHandler, serve } from '../../src/rx/serve.js'
 import * as Stanza from '../../src/Stanza.js'
 import * as StanzaError from '../../src/StanzaError.js'
 import * as Xml from '../../src/Xml.js'
+import { type Equals, some } from '../helpers.js'
 import { ME, PEER, pingEl, recorder, testScheduler, wire } from './helpers.js'
-
-/** Type-level equality (exact, not mutual assignability). */
-type Equals<X, Y> =
-  (<T>() => T extends X ? 1 : 2) extends <T>() => T extends Y ? 1 : 2 ? true : false
-
-const some = <A>(o: O.Option<A>): A => {
-  if (O.isNone(o)) throw new Error('expected Some')
-  return o.value
-}
 
 /** The error reply `serve` sends for `req` with `e`. */
 const errorAnswer = (req: Iq.Iq, e: StanzaError.StanzaError): Iq.Iq => ({

@@ -13,6 +13,7 @@ import type { StanzaStream } from '../../src/rx/StanzaStream.js'
 import type { Stanza } from '../../src/Stanza.js'
 import * as StanzaError from '../../src/StanzaError.js'
 import * as Xml from '../../src/Xml.js'
+import type { Equals } from '../helpers.js'
 import {
   failed,
   MALLORY,
@@ -24,10 +25,6 @@ import {
   testScheduler,
   wire,
 } from './helpers.js'
-
-/** Type-level equality (exact, not mutual assignability). */
-type Equals<X, Y> =
-  (<T>() => T extends X ? 1 : 2) extends <T>() => T extends Y ? 1 : 2 ? true : false
 
 /** A stream over a marble `hot` observable, recording what is sent. */
 const hotStream = (

@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import * as O from 'fp-ts/lib/Option.js'
 import {
   config,
   EMPTY,
@@ -23,6 +22,7 @@ import { type IqHandler, serve } from '../../src/rx/serve.js'
 import type { Stanza } from '../../src/Stanza.js'
 import * as StanzaError from '../../src/StanzaError.js'
 import * as Xml from '../../src/Xml.js'
+import { some } from '../helpers.js'
 import {
   failed,
   MALLORY,
@@ -43,11 +43,6 @@ const slowEl = Xml.element('slow', 'urn:example:slow')
 /** An incoming get from the peer, addressed to us. */
 const get = (id: string, payload: Xml.XmlElement = pingEl): Iq.Request =>
   Iq.get(payload, { id, from: PEER, to: ME })
-
-const some = <A>(o: O.Option<A>): A => {
-  if (O.isNone(o)) throw new Error('expected Some')
-  return o.value
-}
 
 /** The error reply `serve` sends for `req` with `e`. */
 const errorAnswer = (req: Iq.Iq, e: StanzaError.StanzaError): Iq.Iq => ({

@@ -10,11 +10,8 @@ import * as Presence from '../../src/Presence.js'
 import { withExtension } from '../../src/rx/withExtension.js'
 import type { Stanza } from '../../src/Stanza.js'
 import * as Xml from '../../src/Xml.js'
+import type { Equals } from '../helpers.js'
 import { PEER, pingEl, recorder, testScheduler } from './helpers.js'
-
-/** Type-level equality (exact, not mutual assignability). */
-type Equals<X, Y> =
-  (<T>() => T extends X ? 1 : 2) extends <T>() => T extends Y ? 1 : 2 ? true : false
 
 const STATES = 'http://jabber.org/protocol/chatstates'
 const composingEl = Xml.element('composing', STATES)

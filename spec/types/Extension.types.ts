@@ -14,13 +14,12 @@ import type * as Message from '../../src/Message.js'
 import type * as Presence from '../../src/Presence.js'
 import * as rx from '../../src/rx/index.js'
 import type * as Stanza from '../../src/Stanza.js'
+import type { Equals } from '../helpers.js'
 
 // -------------------------------------------------------------------------------------
 // helpers
 // -------------------------------------------------------------------------------------
 
-type Equals<X, Y> =
-  (<T>() => T extends X ? 1 : 2) extends <T>() => T extends Y ? 1 : 2 ? true : false
 type IsAny<T> = 0 extends 1 & T ? true : false
 type Not<B extends boolean> = B extends true ? false : true
 const assert = <_T extends true>(): void => {}

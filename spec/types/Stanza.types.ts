@@ -15,13 +15,12 @@ import * as Presence from '../../src/Presence.js'
 import * as Stanza from '../../src/Stanza.js'
 import * as StanzaError from '../../src/StanzaError.js'
 import * as Xml from '../../src/Xml.js'
+import type { Equals } from '../helpers.js'
 
 // -------------------------------------------------------------------------------------
 // helpers
 // -------------------------------------------------------------------------------------
 
-type Equals<X, Y> =
-  (<T>() => T extends X ? 1 : 2) extends <T>() => T extends Y ? 1 : 2 ? true : false
 const assert = <_T extends true>(): void => {}
 
 const ping = Xml.element('ping', 'urn:xmpp:ping')
