@@ -49,6 +49,18 @@ export const failed = (
 export const testScheduler = (): TestScheduler =>
   new TestScheduler((actual, expected) => expect(actual).toEqual(expected))
 
+/** A stream over a marble `hot` observable, recording what is sent. */
+export const hotStream = (
+  incoming: Observable<Stanza>,
+  jid: Jid.Jid | undefined = ME,
+): { readonly stream: StanzaStream; readonly sent: Array<Stanza> } => {
+  const sent: Array<Stanza> = []
+  const send = (s: Stanza): void => {
+    sent.push(s)
+  }
+  return { stream: jid === undefined ? { incoming, send } : { incoming, send, jid }, sent }
+}
+
 /** A stream over a Subject that records what is sent. */
 export interface Wire {
   readonly stream: StanzaStream

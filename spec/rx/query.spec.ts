@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { type Observable, type ObservedValueOf, Subject } from 'rxjs'
+import { type ObservedValueOf, Subject } from 'rxjs'
 import { Delay } from '../../src/ext/Delay.js'
 import { DiscoInfo, DiscoItems, INFO, ITEMS } from '../../src/ext/Disco.js'
 import { Ping } from '../../src/ext/Ping.js'
@@ -16,6 +16,7 @@ import * as Xml from '../../src/Xml.js'
 import type { Equals } from '../helpers.js'
 import {
   failed,
+  hotStream,
   MALLORY,
   ME,
   MY_DOMAIN,
@@ -25,18 +26,6 @@ import {
   testScheduler,
   wire,
 } from './helpers.js'
-
-/** A stream over a marble `hot` observable, recording what is sent. */
-const hotStream = (
-  incoming: Observable<Stanza>,
-  jid: Jid.Jid | undefined = ME,
-): { readonly stream: StanzaStream; readonly sent: Array<Stanza> } => {
-  const sent: Array<Stanza> = []
-  const send = (s: Stanza): void => {
-    sent.push(s)
-  }
-  return { stream: jid === undefined ? { incoming, send } : { incoming, send, jid }, sent }
-}
 
 const emptyInfo: DiscoInfo = { identities: [], features: [], extensions: [] }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
-import { defer, type Observable, type Subscription, VirtualTimeScheduler } from 'rxjs'
+import { defer, type Subscription, VirtualTimeScheduler } from 'rxjs'
 import * as Iq from '../../src/Iq.js'
 import type * as Jid from '../../src/Jid.js'
 import * as Message from '../../src/Message.js'
@@ -12,6 +12,7 @@ import type { Stanza } from '../../src/Stanza.js'
 import * as StanzaError from '../../src/StanzaError.js'
 import {
   failed,
+  hotStream,
   MALLORY,
   ME,
   MY_BARE,
@@ -27,18 +28,6 @@ import {
   testScheduler,
   wire,
 } from './helpers.js'
-
-/** A stream over a marble `hot` observable, recording what is sent. */
-const hotStream = (
-  incoming: Observable<Stanza>,
-  jid: Jid.Jid | undefined = ME,
-): { readonly stream: StanzaStream; readonly sent: Array<Stanza> } => {
-  const sent: Array<Stanza> = []
-  const send = (s: Stanza): void => {
-    sent.push(s)
-  }
-  return { stream: jid === undefined ? { incoming, send } : { incoming, send, jid }, sent }
-}
 
 describe('rx/request', () => {
   // -----------------------------------------------------------------------------------
