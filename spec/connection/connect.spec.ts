@@ -1003,3 +1003,74 @@ describe('connection/connect', () => {
     })
   })
 })
+
+describe('connection/connect: trace', () => {
+  const STREAM_NS = 'http://etherx.jabber.org/streams'
+  const OUT_HEADER = `<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='${STREAM_NS}' to='localhost' version='1.0'>`
+  const inHeader = (id: string): string =>
+    `<stream:stream xmlns='jabber:client' xmlns:stream='${STREAM_NS}' from='localhost' id='${id}' version='1.0' xml:lang='en'>`
+
+  it('PLAIN: the headers both ways, the features, <auth> redacted, never the password', async () => {
+    const password = 'hunter2-trace-SECRET'
+    const f = await fake(async (peer) => {
+      await open(peer, 'PLAIN')
+      expect(await plainAuth(peer, 'alice', password)).toBe(true)
+      await bindAs(peer, ME)
+    })
+    const events: S.TraceEvent[] = []
+    const session = await login(f, { password, trace: (e) => events.push(e) })
+    await f.done
+    await session.close()
+    const shown = events.map((e) => `${e.direction} ${e.xml}`)
+    expect(shown.slice(0, 8)).toEqual([
+      `out ${OUT_HEADER}`,
+      `in ${inHeader('s-1')}`,
+      `in <stream:features xmlns:stream='${STREAM_NS}'><mechanisms xmlns='${NS_SASL}'><mechanism>PLAIN</mechanism></mechanisms></stream:features>`,
+      `out <auth xmlns='${NS_SASL}' mechanism='PLAIN'>[redacted]</auth>`,
+      `in <success xmlns='${NS_SASL}'/>`,
+      `out ${OUT_HEADER}`,
+      `in ${inHeader('s-2')}`,
+      `in ${BIND_FEATURES.replace('<stream:features>', `<stream:features xmlns:stream='${STREAM_NS}'>`)}`,
+    ])
+    expect(shown[8]).toMatch(/^out <iq [^>]*type='set'[^>]*><bind [^>]*><resource>spec<\/resource>/)
+    expect(shown[9]).toMatch(/^in <iq type='result'.*<jid>alice@localhost\/spec<\/jid>/)
+    expect(shown.slice(10)).toEqual(['out </stream:stream>', 'in </stream:stream>'])
+    const all = JSON.stringify(events)
+    expect(all).not.toContain(password)
+    expect(all).not.toContain(b64(`\0alice\0${password}`))
+    expect(all).not.toContain(b64(password))
+  })
+
+  it('SCRAM: <auth>, <challenge>, <response> and <success> all redacted', async () => {
+    const password = 'pencil-trace-SECRET'
+    const exchanged: string[] = []
+    const f = await fake(async (peer) => {
+      await open(peer, 'SCRAM-SHA-256')
+      const auth = await peer.read(/<auth [^>]*>([^<]*)<\/auth>/)
+      const server = scramServer('sha256', password)
+      const challenge = b64(server.first(unb64(auth[1] ?? '')))
+      peer.write(`<challenge xmlns='${NS_SASL}'>${challenge}</challenge>`)
+      const response = await peer.read(/<response [^>]*>([^<]*)<\/response>/)
+      const success = b64(server.final(unb64(response[1] ?? '')) ?? '')
+      peer.write(`<success xmlns='${NS_SASL}'>${success}</success>`)
+      exchanged.push(auth[1] ?? '', challenge, response[1] ?? '', success)
+      await bindAs(peer, ME)
+    })
+    const events: S.TraceEvent[] = []
+    const session = await login(f, { password, trace: (e) => events.push(e) })
+    await f.done
+    await session.close()
+    const sasl = events
+      .filter((e) => /^<(auth|challenge|response|success)\s/.test(e.xml))
+      .map((e) => `${e.direction} ${e.xml}`)
+    expect(sasl).toEqual([
+      `out <auth xmlns='${NS_SASL}' mechanism='SCRAM-SHA-256'>[redacted]</auth>`,
+      `in <challenge xmlns='${NS_SASL}'>[redacted]</challenge>`,
+      `out <response xmlns='${NS_SASL}'>[redacted]</response>`,
+      `in <success xmlns='${NS_SASL}'>[redacted]</success>`,
+    ])
+    expect(exchanged.every((p) => p.length > 0)).toBe(true)
+    const all = JSON.stringify(events)
+    for (const secret of [password, ...exchanged]) expect(all).not.toContain(secret)
+  })
+})

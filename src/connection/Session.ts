@@ -161,6 +161,38 @@ export interface Ended {
 export type CloseReason = Ended | SessionError
 
 // -------------------------------------------------------------------------------------
+// model: trace
+// -------------------------------------------------------------------------------------
+
+/**
+ * One top-level element on the wire, as text: a stanza, a nonza, the stream header or its close
+ * tag. `in` events are the text as read, before decoding; `out` events as written. The text of
+ * SASL `<auth>`, `<challenge>`, `<response>`, `<success>` and of a component `<handshake>` is
+ * `[redacted]`.
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export interface TraceEvent {
+  readonly direction: 'in' | 'out'
+  readonly xml: string
+}
+
+/**
+ * The `trace` option of `connect`, `component` and `client`: called synchronously for every
+ * {@link TraceEvent}. Keep it cheap (it runs on the hot path) and do not throw from it.
+ *
+ * @example
+ * import { connection } from 'stanzakit'
+ * const trace: connection.Trace = ({ direction, xml }) =>
+ *   console.error(direction === 'in' ? '<<' : '>>', xml)
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export type Trace = (e: TraceEvent) => void
+
+// -------------------------------------------------------------------------------------
 // model: status
 // -------------------------------------------------------------------------------------
 
@@ -179,6 +211,11 @@ export interface Online {
 export interface Closed {
   readonly _tag: 'Closed'
   readonly reason: CloseReason
+  /**
+   * A client's stanzas that never reached the server or were never acknowledged by it: queued
+   * while no link could take them, or sent and unconfirmed at the end. Absent when there are none.
+   */
+  readonly unsent?: ReadonlyArray<Stanza>
 }
 
 /**

@@ -61,6 +61,8 @@ export interface ComponentOptions {
   readonly limits?: Partial<Xml.Limits>
   /** Milliseconds for the handshake, and for `close()`'s wait. Default 30,000. */
   readonly timeout?: number
+  /** Every top-level element in and out; the `<handshake>` text is redacted ({@link S.Trace}). */
+  readonly trace?: S.Trace
 }
 
 const CLOSE_WAIT = 5_000
@@ -123,6 +125,7 @@ const run = async (
     deadline,
     limits: o.limits,
     alpn: 'xmpp-component',
+    trace: o.trace,
   })
   try {
     link.write(streamHeader({ to: o.domain, ns: NS.COMPONENT_ACCEPT }))

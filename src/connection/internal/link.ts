@@ -13,6 +13,7 @@ import * as tls from 'node:tls'
 import type { Limits } from '../../Xml.js'
 import { type FrameEvent, type Framer, framer } from '../framer.js'
 import * as S from '../Session.js'
+import { frameText, redact } from './trace.js'
 
 // -------------------------------------------------------------------------------------
 // service URLs
@@ -79,6 +80,8 @@ export interface OpenOptions {
   readonly limits: Partial<Limits> | undefined
   /** ALPN for direct TLS (`xmpp-client`, XEP-0368). */
   readonly alpn: string
+  /** Every top-level element in and out, credentials redacted (see `internal/trace.ts`). */
+  readonly trace?: S.Trace | undefined
 }
 
 type Sock = net.Socket | tls.TLSSocket
@@ -106,13 +109,23 @@ const codeOf = (e: unknown): string | undefined => {
   return typeof c === 'string' ? c : undefined
 }
 
-const messageOf = (e: unknown): string =>
-  e instanceof Error ? e.message : typeof e === 'string' ? e : 'unknown error'
+/** Duck-typed: errors from Node's own realm fail `instanceof Error` inside a vm (Jest). */
+const messageOf = (e: unknown): string => {
+  const m = typeof e === 'object' && e !== null ? (e as { readonly message?: unknown }).message : e
+  return typeof m === 'string' ? m : 'unknown error'
+}
 
 const remaining = (deadline: number): number => Math.max(0, deadline - Date.now())
 
 /** How long a socket may take to close after we ended it before it is destroyed. */
 const LINGER = 1_000
+
+/**
+ * How long one macrotask may spend framing and delivering before the link yields (pauses the
+ * socket, carries on after `setImmediate`): a flood of small stanzas must not stall timers and
+ * other sockets (bench `e2e:flood` reports the event-loop lag).
+ */
+const SLICE_MS = 8
 
 const uncork = (link: Link, s: Sock): void => {
   link.corked = false
@@ -135,10 +148,23 @@ export class Link {
   private ended = false
   readonly closed: Promise<void>
   private markClosed: () => void = () => undefined
+  private readonly trace: S.Trace | undefined
+  /** Chunks read while the link yields (see {@link SLICE_MS}), oldest first. */
+  private readonly backlog: Buffer[] = []
+  /** When the current slice began, or `undefined` between slices. */
+  private sliceStart: number | undefined = undefined
+  /** `Date.now()` of the last byte received: what keepalive measures silence from. */
+  lastRead = Date.now()
 
-  private constructor(socket: Sock, secure: boolean, limits: Partial<Limits> | undefined) {
+  private constructor(
+    socket: Sock,
+    secure: boolean,
+    limits: Partial<Limits> | undefined,
+    trace: S.Trace | undefined,
+  ) {
     this.socket = socket
     this.tlsActive = secure
+    this.trace = trace
     this.framer = framer(limits === undefined ? {} : { limits })
     this.closed = new Promise((resolve) => {
       this.markClosed = resolve
@@ -201,7 +227,7 @@ export class Link {
       const onUp = (): void => {
         if (settled) return
         cleanup()
-        resolve(new Link(socket, directTls, o.limits))
+        resolve(new Link(socket, directTls, o.limits, o.trace))
       }
       socket.on('error', onError)
       socket.on('connect', onTcp)
@@ -213,7 +239,46 @@ export class Link {
 
   private readonly onData = (chunk: Buffer): void => {
     if (this.failure !== undefined) return
+    this.lastRead = Date.now()
+    if (this.backlog.length > 0) {
+      this.backlog.push(chunk)
+      return
+    }
+    const now = performance.now()
+    if (this.sliceStart === undefined) {
+      this.sliceStart = now
+      setImmediate(this.endSlice)
+    } else if (now - this.sliceStart >= SLICE_MS) {
+      // This macrotask has framed enough: the rest waits for the next turn of the loop.
+      this.backlog.push(chunk)
+      this.socket.pause()
+      return
+    }
+    this.consume(chunk)
+  }
+
+  /** A new turn of the event loop: frame what waited, one slice at a time, then read again. */
+  private readonly endSlice = (): void => {
+    this.sliceStart = undefined
+    if (this.backlog.length === 0) return
+    const start = performance.now()
+    while (this.backlog.length > 0 && this.failure === undefined) {
+      this.consume(this.backlog.shift() as Buffer)
+      if (performance.now() - start >= SLICE_MS) break
+    }
+    if (this.failure !== undefined) this.backlog.length = 0
+    if (this.backlog.length > 0) setImmediate(this.endSlice)
+    else if (!this.socket.destroyed) this.socket.resume()
+  }
+
+  private consume(chunk: Buffer): void {
     const events = this.framer.push(chunk)
+    const trace = this.trace
+    if (trace !== undefined)
+      for (const e of events) {
+        const xml = frameText(e)
+        if (xml !== undefined) trace({ direction: 'in', xml })
+      }
     const sink = this.sink
     if (sink !== undefined && !this.holding) {
       for (let i = 0; i < events.length; i++) {
@@ -334,6 +399,28 @@ export class Link {
       process.nextTick(uncork, this, s)
     }
     s.write(data)
+    if (this.trace !== undefined) this.traceOut(data)
+  }
+
+  private traceOut(data: string): void {
+    const trace = this.trace as S.Trace
+    // A stream error goes out with the close tag in one write: two elements, two events.
+    const close = '</stream:stream>'
+    if (data.length > close.length && data.endsWith(close)) {
+      trace({ direction: 'out', xml: redact(data.slice(0, -close.length)) })
+      trace({ direction: 'out', xml: close })
+    } else trace({ direction: 'out', xml: redact(data) })
+  }
+
+  /** Bytes written and not yet handed to the kernel: what a peer that stops reading piles up. */
+  get buffered(): number {
+    return this.socket.writableLength
+  }
+
+  /** Calls `f` once the write buffer has drained (at once when it is empty). */
+  onDrain(f: () => void): void {
+    if (this.socket.writableLength === 0) f()
+    else this.socket.once('drain', f)
   }
 
   /** @internal */
@@ -413,7 +500,10 @@ export class Link {
     this.ended = true
     const s = this.socket
     if (!s.destroyed && s.writable) {
-      if (last !== undefined) s.write(last)
+      if (last !== undefined) {
+        s.write(last)
+        if (this.trace !== undefined) this.traceOut(last)
+      }
       s.end()
     }
     const t = setTimeout(() => s.destroy(), LINGER)

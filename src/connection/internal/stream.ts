@@ -4,7 +4,7 @@
  * `internal/ns.ts`. Internal.
  */
 import * as NS from '../../internal/ns.js'
-import type * as Xml from '../../Xml.js'
+import * as Xml from '../../Xml.js'
 import * as S from '../Session.js'
 import type { Link } from './link.js'
 
@@ -74,13 +74,19 @@ const escapeText = (s: string): string =>
  * `<stream:error>` with a defined condition (RFC 6120 §4.9.3) and optional text, then the
  * stream's close tag (§4.9.1.1: the stream is closed right after a stream error).
  */
-export const streamErrorXml = (condition: string, text?: string): string => {
+export const streamErrorXml = (
+  condition: string,
+  text?: string,
+  appElement?: Xml.XmlElement,
+): string => {
   const c = conditionName.test(condition) ? condition : 'undefined-condition'
   const t =
     text === undefined || text === ''
       ? ''
       : `<text xmlns='${NS.STREAM_ERRORS}'>${escapeText(text.slice(0, 200)).replace(/[^\t\n\r\x20-\uD7FF\uE000-\uFFFD]/gu, '\uFFFD')}</text>`
-  return `<stream:error><${c} xmlns='${NS.STREAM_ERRORS}'/>${t}</stream:error></stream:stream>`
+  // RFC 6120 §4.9.4: an application-specific condition follows the defined one and the text.
+  const app = appElement === undefined ? '' : Xml.serialize(appElement)
+  return `<stream:error><${c} xmlns='${NS.STREAM_ERRORS}'/>${t}${app}</stream:error></stream:stream>`
 }
 
 const b64 = (data: string | Uint8Array): string =>
@@ -108,9 +114,14 @@ export const fromSaslPayload = (el: Xml.XmlElement): string | undefined => {
  * Fails the link on a fault the server committed: our stream error goes out, the socket ends,
  * and the error is what `connect` rejects with.
  */
-export const abort = (link: Link, condition: string, text?: string): S.StreamError => {
+export const abort = (
+  link: Link,
+  condition: string,
+  text?: string,
+  appElement?: Xml.XmlElement,
+): S.StreamError => {
   const e = S.streamError(condition, 'client', text)
-  link.end(streamErrorXml(condition, text))
+  link.end(streamErrorXml(condition, text, appElement))
   link.fail(e)
   return e
 }
