@@ -4,7 +4,12 @@
 #   bash .ci/prosody.sh start   install Prosody if missing (Debian), write config, cert and accounts
 #                               into $XMPP_IT_DIR (default .it/), start it, wait until it answers;
 #                               prints KEY=VALUE lines (also written to $XMPP_IT_DIR/env)
-#   bash .ci/prosody.sh stop    stop the server started by `start` (by PID: TERM, KILL after 3 s)
+#   bash .ci/prosody.sh restart stop (as `stop`) and start again on the SAME data: accounts, rosters,
+#                               offline messages and smacks counters survive (`start` wipes them);
+#                               registers only accounts that are missing; keeps the ports of the
+#                               running config unless XMPP_*_PORT say otherwise. 0.5-1 s
+#   bash .ci/prosody.sh stop    stop the server started by `start` (by PID: TERM; KILL 0.1 s after
+#                               it logs "Shutdown complete", or after 3 s)
 #   bash .ci/prosody.sh env     print the KEY=VALUE lines of the running server
 #
 # Use the environment:  set -a; . .it/env; set +a
@@ -19,9 +24,16 @@ if [[ $DIR == *[\"\\]* ]]; then
   echo "prosody.sh: error: XMPP_IT_DIR must not contain quotes or backslashes" >&2
   exit 2
 fi
-C2S_PORT=${XMPP_C2S_PORT:-5222}
-COMPONENT_PORT=${XMPP_COMPONENT_PORT:-5347}
-HTTP_PORT=${XMPP_HTTP_PORT:-5280}
+# `restart` (often run from a spec, without the XMPP_*_PORT of the `start`) keeps the old ports.
+old_c2s='' old_component='' old_http=''
+if [[ ${1:-} == restart && -s $DIR/prosody.cfg.lua ]]; then
+  old_c2s=$(sed -n 's/^c2s_ports = { \([0-9]*\) }$/\1/p' "$DIR/prosody.cfg.lua")
+  old_component=$(sed -n 's/^component_ports = { \([0-9]*\) }$/\1/p' "$DIR/prosody.cfg.lua")
+  old_http=$(sed -n 's/^http_ports = { \([0-9]*\) }$/\1/p' "$DIR/prosody.cfg.lua")
+fi
+C2S_PORT=${XMPP_C2S_PORT:-${old_c2s:-5222}}
+COMPONENT_PORT=${XMPP_COMPONENT_PORT:-${old_component:-5347}}
+HTTP_PORT=${XMPP_HTTP_PORT:-${old_http:-5280}}
 for port in "$C2S_PORT" "$COMPONENT_PORT" "$HTTP_PORT"; do
   if ! [[ $port =~ ^[0-9]+$ ]] || ((port < 1 || port > 65535)); then
     echo "prosody.sh: error: not a port: $port" >&2
@@ -36,8 +48,11 @@ MUC_DOMAIN=conference.localhost
 # others let specs that run in parallel keep out of each other's way. grace and heidi belong to
 # spec/integration/ext.spec.ts (roster, offline storage), ivan (the bot) and judy (its driver) to
 # spec/integration/bot.spec.ts: their rosters and offline queues are not shared with other specs.
+# kate, leo and mia belong to spec/integration/client.spec.ts (fault tests through
+# spec/integration/proxy.ts: their hibernating smacks sessions must not meet other specs).
 USERS=(alice:alicepass bob:bobpass carol:carolpass dave:davepass erin:erinpass frank:frankpass
-  grace:gracepass heidi:heidipass ivan:ivanpass judy:judypass)
+  grace:gracepass heidi:heidipass ivan:ivanpass judy:judypass kate:katepass leo:leopass
+  mia:miapass)
 
 CFG=$DIR/prosody.cfg.lua
 PIDFILE=$DIR/server.pid # our record of `$!`; Prosody writes its own prosody.pid too
@@ -126,18 +141,41 @@ running_pid() {
   echo "$pid"
 }
 
+# True while PID $1 runs. A zombie counts as gone: Prosody is detached from the shell that started
+# it, and whatever reaps orphans here (PID 1) took 1-2 s to do so, while Prosody itself exits
+# ~20 ms after SIGTERM, its listeners closed and its data (smacks counters too) written.
+alive() {
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  stat=${stat##*) }
+  [[ ${stat:0:1} != Z ]]
+}
+
+# True once Prosody logged "Shutdown complete" after byte $1 of the log: sessions are closed (the
+# resumable ones with their smacks counters saved) and storage is written; what is left is an
+# event loop that may idle up to 1 s more (until a timer closes a leftover watched fd, e.g. DNS).
+shut_down() {
+  tail -c "+$(($1 + 1))" "$LOG" 2>/dev/null | grep -q 'Shutdown complete'
+}
+
 stop_server() {
-  local pid i
+  local pid i mark done_at=''
   if pid=$(running_pid); then
+    mark=$(stat -c %s "$LOG" 2>/dev/null || echo 0)
     kill -TERM "$pid" 2>/dev/null || true
-    for ((i = 0; i < 30; i++)); do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.1
+    for ((i = 0; i < 150; i++)); do
+      alive "$pid" || break
+      if [[ -z $done_at ]] && shut_down "$mark"; then done_at=$i; fi
+      # 100 ms after "Shutdown complete", for closing sockets to flush on loopback, is enough.
+      if [[ -n $done_at ]] && ((i - done_at >= 5)); then
+        kill -KILL "$pid" 2>/dev/null || true
+      fi
+      sleep 0.02
     done
-    if kill -0 "$pid" 2>/dev/null; then
+    if alive "$pid"; then
       say "pid $pid ignored SIGTERM for 3 s; sending SIGKILL"
       kill -KILL "$pid" 2>/dev/null || true
-      for ((i = 0; i < 20; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+      for ((i = 0; i < 20; i++)); do alive "$pid" || break; sleep 0.05; done
     fi
     say "stopped (pid $pid)"
   fi
@@ -187,6 +225,14 @@ modules_enabled = {
   "websocket"; "bosh";
 }
 modules_disabled = { "s2s"; "s2s_auth_certs" }
+
+-- XEP-0198 (mod_smacks, 0.12): how long a session whose connection broke stays resumable
+-- (announced as <enabled max='60'/>). The default, 600 s, would keep every session a fault test
+-- cuts and never resumes alive for 10 minutes; 60 s is still ample to resume. The other knobs
+-- keep their defaults: smacks_max_unacked_stanzas = 0 (<r/> after every stanza),
+-- smacks_max_ack_delay = 30 (only fires an event for push modules; it never closes anything),
+-- smacks_max_queue_size = 500 (more unacked stanzas: the session cannot resume).
+smacks_hibernation_time = 60
 
 VirtualHost "$DOMAIN"
 
@@ -241,15 +287,27 @@ env_lines() {
   done
 }
 
+# Prosody's file-store name for $1 (data/<host>/accounts/<user>.dat): non-alphanumerics as %xx.
+store_name() {
+  local s=$1 out='' c i
+  for ((i = 0; i < ${#s}; i++)); do
+    c=${s:i:1}
+    if [[ $c == [A-Za-z0-9] ]]; then out+=$c; else out+=$(printf '%%%02x' "'$c"); fi
+  done
+  printf '%s' "$out"
+}
+
+# start fresh|keep: `fresh` wipes the data first; `keep` (restart) reuses it when there is any.
 start() {
-  local t0 pid acct
+  local mode=$1 t0 pid acct
   install_prosody
   t0=$(now_ms)
   mkdir -p "$DIR"
   if running_pid >/dev/null; then
-    say "already running; restarting with fresh data"
+    [[ $mode == keep ]] || say "already running; restarting with fresh data"
     stop_server
   fi
+  [[ -d $DIR/data ]] || mode=fresh
   rm -f "$ENVFILE"
   local port
   for port in "$C2S_PORT" "$COMPONENT_PORT" "$HTTP_PORT"; do
@@ -258,15 +316,19 @@ start() {
     fi
   done
 
-  # Fresh data on every start: smacks, MAM, carbons and offline storage keep state.
-  rm -rf "$DIR/data"
+  # Fresh data on every start (not restart): smacks, MAM, carbons and offline storage keep state.
+  [[ $mode == keep ]] || rm -rf "$DIR/data"
   mkdir -p "$DIR/data" "$DIR/certs"
   chmod 700 "$DIR"
   make_cert
   write_config
-  : >"$LOG"
+  [[ $mode == keep ]] || : >"$LOG" # a restart appends, so a spec can still read what went before
 
+  local accounts
+  accounts=$DIR/data/$(store_name "$DOMAIN")/accounts
   for acct in "${USERS[@]}"; do
+    # prosodyctl costs ~90 ms a call: a restart registers only the accounts that are missing.
+    [[ $mode == keep && -e $accounts/$(store_name "${acct%%:*}").dat ]] && continue
     prosodyctl --config "$CFG" register "${acct%%:*}" "$DOMAIN" "${acct#*:}" >&2 ||
       die "could not register ${acct%%:*}"
   done
@@ -302,19 +364,20 @@ start() {
 
   env_lines >"$ENVFILE.tmp"
   mv "$ENVFILE.tmp" "$ENVFILE"
-  say "ready: pid $pid, config $CFG; ready $(($(now_ms) - launched)) ms after launch, $(($(now_ms) - t0)) ms in all"
+  say "ready: pid $pid, config $CFG, $mode data; ready $(($(now_ms) - launched)) ms after launch, $(($(now_ms) - t0)) ms in all"
   cat "$ENVFILE"
 }
 
 case ${1:-} in
-start) start ;;
+start) start fresh ;;
+restart) start keep ;;
 stop) stop_server ;;
 env)
   if ! running_pid >/dev/null || [[ ! -s $ENVFILE ]]; then die "not running (bash .ci/prosody.sh start)"; fi
   cat "$ENVFILE"
   ;;
 *)
-  echo "usage: bash .ci/prosody.sh start|stop|env" >&2
+  echo "usage: bash .ci/prosody.sh start|restart|stop|env" >&2
   exit 2
   ;;
 esac

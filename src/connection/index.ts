@@ -24,6 +24,7 @@
  *
  * @since 0.1.0
  */
+export * from './client.js'
 export * from './component.js'
 export * from './connect.js'
 export * as framer from './framer.js'

@@ -278,6 +278,14 @@ export class Dispatcher {
   /** `incoming` completed or errored: every pending request fails with `IqClosed`. */
   private close(): void {
     this.listening = undefined
+    this.failAll()
+  }
+
+  /**
+   * Every pending request fails with `IqClosed`, `incoming` still running: a client whose
+   * stream-management session is lost knows no response can come (XEP-0198 §5, failed resumption).
+   */
+  failAll(): void {
     const owed: Array<Owed> = []
     for (const e of this.pending.values()) {
       const { request, subscriber } = e
@@ -315,3 +323,6 @@ export const dispatcherOf = (stream: StanzaStream): Dispatcher => {
 /** Requests pending on `stream`; 0 for a stream never used. */
 export const pendingOn = (stream: StanzaStream): number =>
   dispatchers.get(stream)?.pending.size ?? 0
+
+/** Fails every request pending on `stream` with `IqClosed` (see {@link Dispatcher.failAll}). */
+export const failPendingOn = (stream: StanzaStream): void => dispatchers.get(stream)?.failAll()
