@@ -27,8 +27,12 @@
  *   session (`<session/>` without `<optional/>`) gets one.
  * - **Bounded**: every wait shares the `timeout` (default 30 s) and rejects with
  *   `Timeout(stage)`; nothing hangs.
- * - **Not done** (yet): stream management (XEP-0198), SASL2/FAST, channel binding (`-PLUS`),
- *   SRV lookups (the service URL names host and port), automatic reconnection.
+ * - **Where**: the `service` URL, or without one the domain's SRV records (XEP-0368: direct TLS
+ *   and STARTTLS services merged by priority and weight; `dns` names the resolvers), else
+ *   `domain:5222`. The next candidate is tried when one refuses the connection.
+ * - **One connection**: for stream management (XEP-0198), reconnection and keepalive use
+ *   `client`. `trace` shows every element in and out, credentials redacted.
+ * - **Not done** (yet): SASL2/FAST, channel binding (`-PLUS`).
  * - **Every get/set is answered once** (RFC 6120 §8.2.3): by `rx.serve` handlers when any run
  *   (`ext.pong` answers XEP-0199 pings), else by the session with `service-unavailable` (§8.4).
  *

@@ -4,6 +4,8 @@
  * - `connect(options)`: client-to-server; STARTTLS or direct TLS, SASL SCRAM-SHA-256 /
  *   SCRAM-SHA-1 / PLAIN, resource binding. `Promise<Session>`.
  * - `component(options)`: an external component (XEP-0114 handshake). `Promise<Session>`.
+ * - `client(options)`: one long-lived `Client` across connections: reconnect with backoff,
+ *   XEP-0198 resumption, keepalive, a bounded send queue, CSI. Starts connecting at once.
  * - `Session`: an `rx.StanzaStream` (so `rx.request`, `rx.send`, `rx.serve` work unchanged)
  *   with the bound `jid`, a `status` Observable (`Connecting`, `Online`, `Closed` with its
  *   reason) and `close()`.

@@ -101,6 +101,8 @@ export const supervise = (o: Settings): Client => {
   let smTimer: ReturnType<typeof setTimeout> | undefined
   let keepaliveTimer: ReturnType<typeof setTimeout> | undefined
   let pingId: string | undefined
+  /** A `drain` listener is set on the current link (one at a time). */
+  let draining = false
   let closing = false
   let closed: Promise<void> | undefined
   let markClosed: () => void = () => undefined
@@ -178,8 +180,11 @@ export const supervise = (o: Settings): Client => {
   const pump = (): void => {
     while (outbox.length > 0 && phase._tag === 'Online' && phase.wire.online()) {
       if (phase.link.buffered > o.highWaterMark) {
+        if (draining) return
+        draining = true
         const link = phase.link
         link.onDrain(() => {
+          draining = false
           if (phase._tag === 'Online' && phase.link === link) pump()
         })
         return
@@ -242,9 +247,13 @@ export const supervise = (o: Settings): Client => {
     }
     pingId = randomUUID()
     const to = jid === undefined ? undefined : Jid.domain(jid)
-    wire.send(
-      Iq.get(Xml.element('ping', NS_PING), { id: pingId, ...(to === undefined ? {} : { to }) }),
-    )
+    const ping = Iq.get(Xml.element('ping', NS_PING), {
+      id: pingId,
+      ...(to === undefined ? {} : { to }),
+    })
+    // While <enable/> awaits its answer every stanza must be counted, the ping too.
+    if (sm._tag === 'Disabled') wire.send(ping)
+    else feed({ _tag: 'StanzaOut', stanza: ping })
   }
 
   // --- links ------------------------------------------------------------------------
@@ -361,6 +370,7 @@ export const supervise = (o: Settings): Client => {
   const lost = (link: Link, reason: S.CloseReason): void => {
     if (phase._tag !== 'Online' || phase.link !== link) return
     stopTimers()
+    draining = false
     phase = { _tag: 'Connecting', link: undefined }
     if (closing || reason._tag === 'Ended') {
       finish(S.ended)
