@@ -152,6 +152,16 @@ export const expectOpen = async (
 }
 
 /**
+ * The `<stream:error/>` each negotiation failure came from, for what the tagged error does not
+ * carry (a `see-other-host` address). Weak: held no longer than the error.
+ */
+const received = new WeakMap<S.StreamError, Xml.XmlElement>()
+
+/** The server's `<stream:error/>` behind a negotiation failure, if it was one. */
+export const streamErrorElement = (e: unknown): Xml.XmlElement | undefined =>
+  S.isStreamError(e) ? received.get(e) : undefined
+
+/**
  * Awaits the next top-level element while negotiating. A `<stream:error/>` from the server
  * rejects with its `StreamError`; the server's close with `SocketClosed`; a framing fault with
  * our stream error.
@@ -167,6 +177,7 @@ export const expectElement = async (
       if (isStreamError(e.element)) {
         link.end('</stream:stream>')
         const err = fromStreamError(e.element)
+        received.set(err, e.element)
         link.fail(err)
         throw err
       }

@@ -29,11 +29,11 @@ import * as Xml from '../../Xml.js'
 import type { Client, ClientStatus } from '../client.js'
 import * as S from '../Session.js'
 import * as Backoff from './backoff.js'
-import type { Link, Service } from './link.js'
+import { isLoopback, type Link, type Service } from './link.js'
 import { live, type Wire } from './live.js'
 import { bindResource, candidates, login, openLink, type Resolved } from './negotiate.js'
 import * as Sm from './sm.js'
-import { child, expectElement } from './stream.js'
+import { child, expectElement, streamErrorElement } from './stream.js'
 
 const NS_CSI = 'urn:xmpp:csi:0'
 
@@ -96,13 +96,26 @@ export const supervise = (o: Settings): Client => {
   /** Stanzas sent and never acknowledged when the client closed. */
   let unconfirmed: ReadonlyArray<Stanza.Stanza> = []
   let active = true
+  /** The CSI state the server's session holds: active on a fresh one (XEP-0352 §3). */
+  let told = true
   let attempt = 0
   let redirect: Service | undefined
   let smTimer: ReturnType<typeof setTimeout> | undefined
+  let smTimerAt = 0
   let keepaliveTimer: ReturnType<typeof setTimeout> | undefined
   let pingId: string | undefined
   /** A `drain` listener is set on the current link (one at a time). */
   let draining = false
+  /** The current link was a resumption, and whether the server has acknowledged anything on it. */
+  let linkResumed = false
+  let linkAcked = false
+  /**
+   * The last resumed link died silent (timed out with no `<a/>` ever): do not resume that
+   * session again, bind afresh. Prosody 0.12 can resume a session whose parser still holds half
+   * a stanza from the dead connection, and then swallows everything (docs/prosody.md, gotcha 11);
+   * resuming it again would loop forever.
+   */
+  let distrust = false
   let closing = false
   let closed: Promise<void> | undefined
   let markClosed: () => void = () => undefined
@@ -160,11 +173,20 @@ export const supervise = (o: Settings): Client => {
     }
   }
 
+  /**
+   * One timer for the step function's next deadline. It is moved only when the deadline comes
+   * earlier: a later or vanished deadline leaves it to fire into a harmless `Tick`, which re-arms.
+   * Re-arming on every stanza cost more than the rest of stream management (bench `e2e` client,
+   * CPU per ping with SM on).
+   */
   const armSmTimer = (): void => {
-    if (smTimer !== undefined) clearTimeout(smTimer)
-    smTimer = undefined
     const at = deadlineOf?.(sm)
     if (at === undefined || phase._tag !== 'Online') return
+    if (smTimer !== undefined) {
+      if (smTimerAt <= at) return
+      clearTimeout(smTimer)
+    }
+    smTimerAt = at
     smTimer = setTimeout(
       () => {
         smTimer = undefined
@@ -278,7 +300,7 @@ export const supervise = (o: Settings): Client => {
       const features = await login(link, r)
       const offersSm = child(features, 'sm', Sm.NS_SM) !== undefined
       if (step !== undefined && Sm.canResume(sm)) {
-        if (offersSm) {
+        if (offersSm && !distrust) {
           const res = step(sm, { _tag: 'Resume' }, Date.now())
           sm = res.state
           for (const e of res.effects) if (e._tag === 'Send') link.write(Xml.serialize(e.element))
@@ -333,27 +355,44 @@ export const supervise = (o: Settings): Client => {
         if (el.ns !== Sm.NS_SM || step === undefined) return false
         const ev = Sm.fromElement(el)
         if (ev === undefined) return false
+        if (ev._tag === 'Ack') linkAcked = true
         feed(ev)
         return true
       },
-      streamError: (el) => {
-        redirect = Backoff.seeOtherHost(el)
-      },
+      streamError: follow,
       ended: (reason) => lost(link, reason),
     })
     const csi = child(features, 'csi', NS_CSI) !== undefined
     phase = { _tag: 'Online', link, wire, csi }
+    linkResumed = resumed
+    linkAcked = false
+    distrust = false
     attempt = 0
     // What the resumption decided: the resend (on this link), or the fallback into the outbox.
     perform(later)
     if (!resumed && step !== undefined && offersSm) feed({ _tag: 'Enable' })
-    if (csi && !active && !resumed) wire.write(Xml.element('inactive', NS_CSI))
+    // A resumed session keeps what the server was told; setActive may have changed since.
+    if (!resumed) told = true
+    if (csi && active !== told) {
+      wire.write(Xml.element(active ? 'active' : 'inactive', NS_CSI))
+      told = active
+    }
     setStatus(
       resumed ? { _tag: 'Resumed', jid: jid as Jid.Jid } : { _tag: 'Online', jid: jid as Jid.Jid },
     )
     armKeepalive(link, undefined)
     armSmTimer()
     pump()
+  }
+
+  /**
+   * Remembers where a `see-other-host` sends us. With tls 'none' only loopback is allowed (as
+   * for `service` and SRV): elsewhere, the password would go in the clear to a host the server
+   * names.
+   */
+  const follow = (el: Xml.XmlElement): void => {
+    const to = Backoff.seeOtherHost(el)
+    redirect = to !== undefined && (o.r.tls !== 'none' || isLoopback(to.host)) ? to : undefined
   }
 
   const deliver = (s: Stanza.Stanza): void => {
@@ -376,6 +415,7 @@ export const supervise = (o: Settings): Client => {
       finish(S.ended)
       return
     }
+    if (linkResumed && !linkAcked && reason._tag === 'Timeout') distrust = true
     if (step === undefined || sm._tag === 'Disabled') failPendingOn(client)
     else feed({ _tag: 'LinkLost' })
     retry(reason)
@@ -405,6 +445,9 @@ export const supervise = (o: Settings): Client => {
         finish(S.ended)
         return
       }
+      // A see-other-host while negotiating (e.g. right after the stream header).
+      const el = streamErrorElement(e)
+      if (el !== undefined) follow(el)
       retry(S.isSessionError(e) ? e : S.socketClosed(e instanceof Error ? e.message : 'failed'))
     })
   }
@@ -463,9 +506,11 @@ export const supervise = (o: Settings): Client => {
   const setActive = (value: boolean): void => {
     if (value === active) return
     active = value
-    // XEP-0352 §3: only when the server offers it; the state is re-sent after a fresh bind.
-    if (phase._tag === 'Online' && phase.csi)
+    // XEP-0352 §3: only when the server offers it; told again on the next link if it differs.
+    if (phase._tag === 'Online' && phase.csi && phase.wire.online()) {
       phase.wire.write(Xml.element(value ? 'active' : 'inactive', NS_CSI))
+      told = value
+    }
   }
 
   const client: Client = {
