@@ -13,7 +13,8 @@
 #   bash .ci/prosody.sh env     print the KEY=VALUE lines of the running server
 #
 # Use the environment:  set -a; . .it/env; set +a
-# Ports come from XMPP_C2S_PORT (5222), XMPP_COMPONENT_PORT (5347), XMPP_HTTP_PORT (5280).
+# Ports come from XMPP_C2S_PORT (5222), XMPP_C2S_DIRECT_TLS_PORT (5223, XEP-0368),
+# XMPP_COMPONENT_PORT (5347), XMPP_HTTP_PORT (5280).
 # Only KEY=VALUE lines go to stdout; progress and errors go to stderr.
 set -euo pipefail
 
@@ -25,16 +26,18 @@ if [[ $DIR == *[\"\\]* ]]; then
   exit 2
 fi
 # `restart` (often run from a spec, without the XMPP_*_PORT of the `start`) keeps the old ports.
-old_c2s='' old_component='' old_http=''
+old_c2s='' old_tls='' old_component='' old_http=''
 if [[ ${1:-} == restart && -s $DIR/prosody.cfg.lua ]]; then
   old_c2s=$(sed -n 's/^c2s_ports = { \([0-9]*\) }$/\1/p' "$DIR/prosody.cfg.lua")
+  old_tls=$(sed -n 's/^c2s_direct_tls_ports = { \([0-9]*\) }$/\1/p' "$DIR/prosody.cfg.lua")
   old_component=$(sed -n 's/^component_ports = { \([0-9]*\) }$/\1/p' "$DIR/prosody.cfg.lua")
   old_http=$(sed -n 's/^http_ports = { \([0-9]*\) }$/\1/p' "$DIR/prosody.cfg.lua")
 fi
 C2S_PORT=${XMPP_C2S_PORT:-${old_c2s:-5222}}
+TLS_PORT=${XMPP_C2S_DIRECT_TLS_PORT:-${old_tls:-5223}}
 COMPONENT_PORT=${XMPP_COMPONENT_PORT:-${old_component:-5347}}
 HTTP_PORT=${XMPP_HTTP_PORT:-${old_http:-5280}}
-for port in "$C2S_PORT" "$COMPONENT_PORT" "$HTTP_PORT"; do
+for port in "$C2S_PORT" "$TLS_PORT" "$COMPONENT_PORT" "$HTTP_PORT"; do
   if ! [[ $port =~ ^[0-9]+$ ]] || ((port < 1 || port > 65535)); then
     echo "prosody.sh: error: not a port: $port" >&2
     exit 2
@@ -197,7 +200,7 @@ log = { info = $q$LOG$q }
 interfaces = { "127.0.0.1", "::1" }
 local_interfaces = { "127.0.0.1", "::1" }
 c2s_ports = { $C2S_PORT }
-c2s_direct_tls_ports = { }
+c2s_direct_tls_ports = { $TLS_PORT }
 component_ports = { $COMPONENT_PORT }
 component_interfaces = { "127.0.0.1", "::1" }
 http_ports = { $HTTP_PORT }
@@ -231,8 +234,12 @@ modules_disabled = { "s2s"; "s2s_auth_certs" }
 -- cuts and never resumes alive for 10 minutes; 60 s is still ample to resume. The other knobs
 -- keep their defaults: smacks_max_unacked_stanzas = 0 (<r/> after every stanza),
 -- smacks_max_ack_delay = 30 (only fires an event for push modules; it never closes anything),
--- smacks_max_queue_size = 500 (more unacked stanzas: the session cannot resume).
+-- and smacks_max_queue_size below.
 smacks_hibernation_time = 60
+-- A hibernating session whose unacknowledged queue passes this is destroyed, not resumed
+-- (mod_smacks: "Too many unacked stanzas"); the fault tests send 1,000 messages while the
+-- receiver is cut, so the default of 500 would turn a cut into a failed resumption.
+smacks_max_queue_size = 5000
 
 VirtualHost "$DOMAIN"
 
@@ -266,6 +273,7 @@ env_lines() {
   local key value
   set -- \
     XMPP_SERVICE "xmpp://127.0.0.1:$C2S_PORT" \
+    XMPP_DIRECT_TLS_SERVICE "xmpps://127.0.0.1:$TLS_PORT" \
     XMPP_DOMAIN "$DOMAIN" \
     XMPP_WEBSOCKET "ws://127.0.0.1:$HTTP_PORT/xmpp-websocket" \
     XMPP_BOSH "http://127.0.0.1:$HTTP_PORT/http-bind" \
@@ -310,9 +318,9 @@ start() {
   [[ -d $DIR/data ]] || mode=fresh
   rm -f "$ENVFILE"
   local port
-  for port in "$C2S_PORT" "$COMPONENT_PORT" "$HTTP_PORT"; do
+  for port in "$C2S_PORT" "$TLS_PORT" "$COMPONENT_PORT" "$HTTP_PORT"; do
     if listening "$port"; then
-      die "port $port is taken (another XMPP server? stop it, or set XMPP_C2S_PORT/XMPP_COMPONENT_PORT/XMPP_HTTP_PORT)"
+      die "port $port is taken (another XMPP server? stop it, or set XMPP_C2S_PORT/XMPP_C2S_DIRECT_TLS_PORT/XMPP_COMPONENT_PORT/XMPP_HTTP_PORT)"
     fi
   done
 

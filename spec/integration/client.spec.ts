@@ -24,6 +24,7 @@ import * as Jid from '../../src/Jid.js'
 import * as Message from '../../src/Message.js'
 import * as rx from '../../src/rx/index.js'
 import * as Xml from '../../src/Xml.js'
+import { dnsServer } from '../connection/helpers/dnsServer.js'
 import { type FaultProxy, faultProxy } from './proxy.js'
 import { config, describeIntegration } from './setup.js'
 
@@ -97,11 +98,11 @@ describeIntegration('connection.client: faults against Prosody with mod_smacks',
   it('1,000 messages while both links are cut 5 times at random points: each delivered exactly once, in order', async () => {
     const up = await proxy()
     const down = await proxy()
-    const sender = start('kate', 'burst', up)
-    const receiver = start('leo', 'sink', down)
+    const reconnect = { initialDelay: 100, maxDelay: 500 }
+    const sender = start('kate', 'burst', up, { reconnect })
+    const receiver = start('leo', 'sink', down, { reconnect })
     await Promise.all([resumable(sender), resumable(receiver)])
     const to = receiver.jid as Jid.Jid
-    const bodies: string[] = []
     const all = firstValueFrom(
       receiver.incoming.pipe(
         filter((s): s is Message.Message => s.kind === 'message' && s.body !== undefined),
@@ -111,24 +112,36 @@ describeIntegration('connection.client: faults against Prosody with mod_smacks',
       ),
     )
     const resumed = { sender: 0, receiver: 0 }
-    sender.status.pipe(filter(statusIs('Resumed'))).subscribe(() => resumed.sender++)
-    receiver.status.pipe(filter(statusIs('Resumed'))).subscribe(() => resumed.receiver++)
-    // Five cuts on each side, at random byte counts (mid-element as often as not).
+    const fresh = { sender: 0, receiver: 0 }
+    sender.status.subscribe((s) => {
+      if (s._tag === 'Resumed') resumed.sender++
+      if (s._tag === 'Online') fresh.sender++
+    })
+    receiver.status.subscribe((s) => {
+      if (s._tag === 'Resumed') resumed.receiver++
+      if (s._tag === 'Online') fresh.receiver++
+    })
+    // Five cuts on each link at random points: the receiver's anywhere in what the server sends
+    // (mid-element as often as not); the sender's between two of its elements, with the network
+    // down for 300 ms after it, so that Prosody has read all the dead connection held before
+    // the client resumes (docs/prosody.md, gotcha 11).
     const cuts = new Set<number>()
     while (cuts.size < 5) cuts.add(50 + Math.floor(Math.random() * 900))
     for (let i = 0; i < 1_000; i++) {
       if (cuts.has(i)) {
-        void up.cutAfterBytes(Math.floor(Math.random() * 400), 'up')
+        void up.cutBetweenElements('up').then(() => up.refuse(300))
         void down.cutAfterBytes(Math.floor(Math.random() * 400), 'down')
       }
       sender.send(Message.make({ to, type: 'chat', body: String(i) }))
       if (i % 20 === 0) await sleep(5)
     }
-    for (const m of await all) bodies.push(m.body ?? '')
+    const bodies = (await all).map((m) => m.body ?? '')
     const expected = Array.from({ length: 1_000 }, (_, i) => String(i))
     expect(bodies).toEqual(expected) // none lost, none duplicated, in order
     expect(resumed.sender).toBeGreaterThanOrEqual(1)
     expect(resumed.receiver).toBeGreaterThanOrEqual(1)
+    // Every link came back by resumption (the status replays the first Online only).
+    expect(fresh).toEqual({ sender: 1, receiver: 1 })
     // Nothing more arrives: a late duplicate would show here.
     const extra: string[] = []
     const sub = receiver.incoming.subscribe((s) => {
@@ -252,4 +265,83 @@ describeIntegration('connection.client: faults against Prosody with mod_smacks',
     expect(pong.type).toBe('result')
     expect(svc.jid).toEqual(target)
   }, 60_000)
+
+  const directTls = process.env.XMPP_DIRECT_TLS_SERVICE
+  const itTls = directTls === undefined || directTls === '' ? it.skip : it
+
+  itTls(
+    'finds the server by SRV (XEP-0368): direct TLS (SNI, certificate of the domain) before STARTTLS',
+    async () => {
+      const c = config()
+      const tlsPort = Number(new URL(directTls as string).port)
+      const dns = await dnsServer({
+        srv: {
+          '_xmpps-client._tcp.localhost': [
+            { priority: 0, weight: 0, port: tlsPort, target: 'localhost' },
+          ],
+          '_xmpp-client._tcp.localhost': [
+            { priority: 10, weight: 0, port: c.c2s.port, target: 'localhost' },
+          ],
+        },
+      })
+      try {
+        const lines: string[] = []
+        const account = c.user('leo')
+        const cl = client({
+          domain: c.domain,
+          dns: [dns.address],
+          username: account.username,
+          password: account.password,
+          resource: 'srv',
+          tls: 'required',
+          ca: c.ca,
+          timeout: 5_000,
+          trace: (e) => lines.push(e.xml),
+        })
+        clients.push(cl)
+        await online(cl)
+        expect(dns.queries).toEqual(
+          expect.arrayContaining([
+            '_xmpps-client._tcp.localhost/33',
+            '_xmpp-client._tcp.localhost/33',
+          ]),
+        )
+        expect(lines.some((l) => l.startsWith('<starttls'))).toBe(false) // TLS from the first byte
+        await cl.close()
+      } finally {
+        await dns.close()
+      }
+    },
+    20_000,
+  )
+
+  it('finds the server by SRV: only _xmpp-client, so STARTTLS', async () => {
+    const c = config()
+    const dns = await dnsServer({
+      srv: {
+        '_xmpp-client._tcp.localhost': [
+          { priority: 0, weight: 0, port: c.c2s.port, target: 'localhost' },
+        ],
+      },
+    })
+    try {
+      const lines: string[] = []
+      const account = c.user('leo')
+      const s = await connect({
+        domain: c.domain,
+        dns: [dns.address],
+        username: account.username,
+        password: account.password,
+        resource: 'srv2',
+        tls: 'required',
+        ca: c.ca,
+        timeout: 5_000,
+        trace: (e) => lines.push(e.xml),
+      })
+      sessions.push(s)
+      expect(lines.some((l) => l.startsWith('<starttls'))).toBe(true)
+    } finally {
+      await dns.close()
+    }
+  }, 20_000)
 })

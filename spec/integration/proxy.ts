@@ -63,6 +63,14 @@ export interface FaultProxy {
    * when the RST finds them unread) by a plain end of stream.
    */
   cutAfterBytes(n: number, direction: Direction): Promise<void>
+  /**
+   * Arms a one-shot cut between two top-level elements: the next chunk in `direction` that holds
+   * an element boundary is forwarded up to it and the rest dropped; then every live connection is
+   * reset on the client's side and ended (FIN, after everything forwarded) on the server's. The
+   * server's parser holds no half element: a cut between stanzas, which is what Prosody 0.12
+   * survives on resumption (docs/prosody.md, gotcha 11).
+   */
+  cutBetweenElements(direction: Direction): Promise<void>
   /** Stops listening and resets every connection. */
   close(): Promise<void>
 }
@@ -79,8 +87,26 @@ interface Pair {
 }
 
 interface Trip {
-  left: number
+  /** Bytes still to forward before the cut; `undefined`: cut at the next element boundary. */
+  left: number | undefined
   readonly done: () => void
+}
+
+/** How the top-level elements of our client's stream end (stanzas, and XEP-0198 nonzas). */
+const endings = ['</message>', '</presence>', '</iq>', "sm:3'/>"].map((e) => Buffer.from(e))
+
+/**
+ * Where a chunk may be cut between two top-level elements of a client's stream: right after the
+ * last end of a stanza or nonza in it (`-1` when there is none). A `>` followed by `<` is not
+ * enough: `<message …><body>` has one inside an element.
+ */
+const lastBoundary = (chunk: Buffer): number => {
+  let at = -1
+  for (const e of endings) {
+    const i = chunk.lastIndexOf(e)
+    if (i >= 0) at = Math.max(at, i + e.length)
+  }
+  return at
 }
 
 /** RST where the platform can (Node ≥ 18.3 on TCP), plain destroy otherwise. */
@@ -132,7 +158,14 @@ export const faultProxy = (target: { host: string; port: number }): Promise<Faul
       const trip = trips[dir]
       let fire = false
       if (trip !== undefined) {
-        if (data.length >= trip.left) {
+        if (trip.left === undefined) {
+          const at = lastBoundary(data)
+          if (at >= 0) {
+            data = data.subarray(0, at)
+            trips[dir] = undefined
+            fire = true
+          }
+        } else if (data.length >= trip.left) {
           data = data.subarray(0, trip.left)
           trips[dir] = undefined
           fire = true
@@ -147,8 +180,19 @@ export const faultProxy = (target: { host: string; port: number }): Promise<Faul
           q.doomed = true
           flow(q)
         }
+        const between = trip?.left === undefined
         const finish = () => {
-          for (const q of doomed) cutPair(q)
+          for (const q of doomed) {
+            if (!between) cutPair(q)
+            else {
+              // The server reads all it was sent, then an end of stream: were it reset, the
+              // kernel would drop what it had not read yet, leaving half an element in its
+              // parser (what Prosody 0.12 then feeds a resumed session: docs/prosody.md 11).
+              pairs.delete(q)
+              reset(q.client)
+              q.server.end()
+            }
+          }
           trip?.done()
         }
         if (data.length === 0 || to.destroyed) finish()
@@ -250,6 +294,10 @@ export const faultProxy = (target: { host: string; port: number }): Promise<Faul
             trips[direction] = { left: n, done }
           })
         },
+        cutBetweenElements: (direction) =>
+          new Promise<void>((done) => {
+            trips[direction] = { left: undefined, done }
+          }),
         close: () =>
           new Promise<void>((done) => {
             trips.up = undefined
