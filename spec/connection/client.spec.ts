@@ -521,6 +521,25 @@ describe('connection/client', () => {
       expect(tags(seen)).toEqual(['Connecting', 'Online', 'Closed'])
     })
 
+    it('a link dropped soon after Online does not reset the backoff: the next loss is attempt 2', async () => {
+      const srv = await server()
+      const c = start(srv, { reconnect: FAST })
+      const p1 = await srv.next()
+      await p1.online()
+      await until(c, 'Online')
+      p1.cut()
+      expect(await until(c, 'Reconnecting')).toMatchObject({ attempt: 1 })
+      const p2 = await srv.next()
+      await p2.online()
+      await eventually(() => c.jid !== undefined && p2.log.length > 0)
+      const seen = record(c)
+      await eventually(() => seen.some((s) => s._tag === 'Online'))
+      p2.cut() // well within GOOD_SESSION of the Online
+      const r = await until(c, 'Reconnecting')
+      expect(r.attempt).toBe(2)
+      expect(r.delay).toBeLessThanOrEqual(2 * FAST.initialDelay)
+    })
+
     it('maxAttempts 2 against a closed port: Reconnecting twice, then Closed', async () => {
       const port = await closedPort()
       const c = start(`xmpp://127.0.0.1:${port}`, { reconnect: { ...FAST, maxAttempts: 2 } })

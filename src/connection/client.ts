@@ -14,10 +14,10 @@
  * ```
  *
  * - **Reconnect**: exponential backoff with full jitter (`reconnect.initialDelay`, doubling up to
- *   `maxDelay`), reset once a link is online; `maxAttempts` failures in a row end the client. No
- *   retry after an authentication failure (but `temporary-auth-failure`), a refused bind, or a
- *   `conflict`, `not-authorized` or `host-unknown` stream error; `see-other-host` is followed at
- *   once. The first connection is retried the same way.
+ *   `maxDelay`), reset once a link has stayed online 10 s; `maxAttempts` failures in a row end
+ *   the client. No retry after an authentication failure (but `temporary-auth-failure`), a
+ *   refused bind, or a `conflict`, `not-authorized` or `host-unknown` stream error;
+ *   `see-other-host` is followed at once. The first connection is retried the same way.
  * - **Stream management** (on by default, when the server offers it): `<enable resume='true'/>`
  *   after binding; acks requested after 5 stanzas or 1 s idle, `<r/>` answered; on a new link
  *   `<resume previd h/>`, then exactly the unacknowledged stanzas are sent again (`Resumed`). If

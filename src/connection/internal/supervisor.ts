@@ -37,6 +37,9 @@ import { child, expectElement, streamErrorElement } from './stream.js'
 
 const NS_CSI = 'urn:xmpp:csi:0'
 
+/** A link that stayed online this long (ms) was a good session: the backoff starts over. */
+export const GOOD_SESSION = 10_000
+
 /** Everything `client(options)` checked. */
 export interface Settings {
   readonly r: Resolved & { readonly timeout: number }
@@ -98,7 +101,10 @@ export const supervise = (o: Settings): Client => {
   let active = true
   /** The CSI state the server's session holds: active on a fresh one (XEP-0352 §3). */
   let told = true
+  /** Failed attempts (and short-lived links) since the last good session. */
   let attempt = 0
+  /** When the current link went online. */
+  let onlineSince = 0
   let redirect: Service | undefined
   let smTimer: ReturnType<typeof setTimeout> | undefined
   let smTimerAt = 0
@@ -367,7 +373,7 @@ export const supervise = (o: Settings): Client => {
     linkResumed = resumed
     linkAcked = false
     distrust = false
-    attempt = 0
+    onlineSince = Date.now()
     // What the resumption decided: the resend (on this link), or the fallback into the outbox.
     perform(later)
     if (!resumed && step !== undefined && offersSm) feed({ _tag: 'Enable' })
@@ -427,6 +433,10 @@ export const supervise = (o: Settings): Client => {
       finish(S.ended)
       return
     }
+    // The backoff starts over only after a good session: a server that lets us in and drops us
+    // at once must not get a reconnection a second forever.
+    if (onlineSince !== 0 && Date.now() - onlineSince >= GOOD_SESSION) attempt = 0
+    onlineSince = 0
     attempt += 1
     const b = o.reconnect
     if (b === undefined || !Backoff.retryable(reason) || attempt > b.maxAttempts) {
