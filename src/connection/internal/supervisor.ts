@@ -245,7 +245,12 @@ export const supervise = (o: Settings): Client => {
     if (k === undefined) return
     const last = link.lastRead
     const probed = probedAt !== undefined && probedAt >= last ? probedAt : undefined
-    const at = probed === undefined ? last + k.interval : last + k.interval + k.timeout
+    // Probed: look again at the deadline, or sooner to notice the answer (the link reports no
+    // reads), so the next probe comes `interval` after the answer, not after the deadline.
+    const at =
+      probed === undefined
+        ? last + k.interval
+        : Math.min(last + k.interval + k.timeout, Date.now() + Math.min(k.interval, k.timeout))
     keepaliveTimer = setTimeout(
       () => {
         keepaliveTimer = undefined
