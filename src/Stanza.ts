@@ -20,7 +20,7 @@ import type * as t from 'io-ts'
 import * as DecodeError from './DecodeError.js'
 import * as Iq from './Iq.js'
 import { fromDecoder } from './internal/codec.js'
-import { checkRoot, decodeWith, resultReply } from './internal/stanza.js'
+import { checkRoot, decodeWith, resultReply, stanzaNames } from './internal/stanza.js'
 import type * as Jid from './Jid.js'
 import * as Message from './Message.js'
 import * as Presence from './Presence.js'
@@ -190,8 +190,6 @@ export const errorReply = (error: StanzaError.StanzaError, options: ReplyOptions
 // codecs
 // -------------------------------------------------------------------------------------
 
-const kinds: ReadonlySet<string> = new Set(['message', 'presence', 'iq'])
-
 /**
  * Decodes a stanza element of any kind (docs/semantics.md §3.2).
  *
@@ -207,7 +205,7 @@ export const decodeElement = (x: Xml.XmlElement): E.Either<DecodeError.DecodeErr
     case 'iq':
       return Iq.decodeElement(x)
     default: {
-      const wrong = checkRoot(x, kinds, null)
+      const wrong = checkRoot(x, stanzaNames, null)
       return E.left(
         DecodeError.make([
           wrong ?? DecodeError.problem('element', 'unsupported-stanza-type', 'not a stanza'),
@@ -243,7 +241,7 @@ export const codec: t.Type<Stanza, Xml.XmlElement, unknown> = fromDecoder(
 export const decode: (
   xml: string | Uint8Array,
   options?: DecodeOptions,
-) => E.Either<DecodeError.DecodeError, Stanza> = decodeWith(kinds, decodeElement)
+) => E.Either<DecodeError.DecodeError, Stanza> = decodeWith(stanzaNames, decodeElement)
 
 /**
  * Writes a stanza with its content namespace as the unprefixed default (RFC 6120 §4.8.5).

@@ -58,6 +58,7 @@ import type { ConnectOptions } from './connect.js'
 import { DEFAULT_NEGOTIATION_TIMEOUT } from './connect.js'
 import * as Backoff from './internal/backoff.js'
 import { checkTimeout } from './internal/link.js'
+import { closeWait } from './internal/live.js'
 import { resolveOptions } from './internal/negotiate.js'
 import * as Sm from './internal/sm.js'
 import { supervise } from './internal/supervisor.js'
@@ -192,8 +193,6 @@ export const DEFAULT_KEEPALIVE: Required<KeepaliveOptions> = Object.freeze({
 // constructors
 // -------------------------------------------------------------------------------------
 
-const CLOSE_WAIT = 5_000
-
 /** Above this many bytes waiting on the socket, stanzas wait in the queue instead. */
 const HIGH_WATER_MARK = 1024 * 1024
 
@@ -249,7 +248,7 @@ export const client = (options: ClientOptions): Client => {
           },
     queueLimit: queueLimitOf(options.queueLimit),
     highWaterMark: HIGH_WATER_MARK,
-    closeTimeout: Math.min(r.timeout, CLOSE_WAIT),
+    closeTimeout: closeWait(r.timeout),
   })
 }
 

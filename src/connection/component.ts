@@ -39,7 +39,7 @@ import type * as Xml from '../Xml.js'
 import { DEFAULT_NEGOTIATION_TIMEOUT } from './connect.js'
 import { streamHeader } from './framer.js'
 import { checkTimeout, Link, parseService } from './internal/link.js'
-import { goOnline, statusHistory } from './internal/live.js'
+import { closeWait, goOnline, statusHistory } from './internal/live.js'
 import { abort, expectElement, expectOpen, isStreamError } from './internal/stream.js'
 import * as S from './Session.js'
 
@@ -64,8 +64,6 @@ export interface ComponentOptions {
   /** Every top-level element in and out; the `<handshake>` text is redacted ({@link S.Trace}). */
   readonly trace?: S.Trace
 }
-
-const CLOSE_WAIT = 5_000
 
 // -------------------------------------------------------------------------------------
 // rules
@@ -154,7 +152,7 @@ const run = async (
       jid,
       ns: NS.COMPONENT_ACCEPT,
       status,
-      closeTimeout: Math.min(timeout, CLOSE_WAIT),
+      closeTimeout: closeWait(timeout),
       component: true,
     })
   } catch (e) {

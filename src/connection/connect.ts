@@ -53,7 +53,7 @@
  */
 import * as NS from '../internal/ns.js'
 import type * as Xml from '../Xml.js'
-import { goOnline, statusHistory } from './internal/live.js'
+import { closeWait, goOnline, statusHistory } from './internal/live.js'
 import {
   bindResource,
   candidates,
@@ -135,9 +135,6 @@ export const DEFAULT_NEGOTIATION_TIMEOUT = 30_000
  */
 export const DEFAULT_TIMEOUT = DEFAULT_NEGOTIATION_TIMEOUT
 
-/** `close()` waits at most this long (or `timeout`, if shorter) for the server's close. */
-const CLOSE_WAIT = 5_000
-
 // -------------------------------------------------------------------------------------
 // constructors
 // -------------------------------------------------------------------------------------
@@ -165,7 +162,7 @@ const run = async (r: Resolved & { readonly timeout: number }): Promise<S.Sessio
       jid,
       ns: NS.CLIENT,
       status,
-      closeTimeout: Math.min(r.timeout, CLOSE_WAIT),
+      closeTimeout: closeWait(r.timeout),
       component: false,
     })
   } catch (e) {

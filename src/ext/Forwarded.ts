@@ -21,6 +21,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as X from '../Extension.js'
 import { fromDecoder } from '../internal/codec.js'
+import { stanzaNames } from '../internal/stanza.js'
 import * as Stanza from '../Stanza.js'
 import type * as Xml from '../Xml.js'
 import { Delay } from './Delay.js'
@@ -36,7 +37,6 @@ export const NS = 'urn:xmpp:forward:0'
 const CLIENT = 'jabber:client'
 const SERVER = 'jabber:server'
 
-const stanzaNames: ReadonlySet<string> = new Set(['message', 'presence', 'iq'])
 const stanzaNamespaces: ReadonlySet<string> = new Set([CLIENT, SERVER])
 
 // XEP-0297 §8 (schema): the forwarded stanza is a message, presence or iq of either namespace.

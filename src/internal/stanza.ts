@@ -19,6 +19,9 @@ import { escapeAttr, escapeText } from './escape.js'
 
 type Problem = DecodeError.Problem
 
+/** The names of the three stanza elements (RFC 6120 §8): anything else at top level is a nonza. */
+export const stanzaNames: ReadonlySet<string> = new Set(['message', 'presence', 'iq'])
+
 /** Content namespaces of RFC 6120 §4.8.3 and XEP-0114. */
 export const contentNamespaces: ReadonlySet<string> = new Set([
   'jabber:client',

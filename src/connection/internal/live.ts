@@ -9,6 +9,7 @@ import * as O from 'fp-ts/lib/Option.js'
 import { type Observable, ReplaySubject, Subject } from 'rxjs'
 import * as DecodeError from '../../DecodeError.js'
 import * as Iq from '../../Iq.js'
+import { stanzaNames } from '../../internal/stanza.js'
 import * as Jid from '../../Jid.js'
 import { unserved } from '../../rx/internal/serving.js'
 import * as Stanza from '../../Stanza.js'
@@ -19,7 +20,11 @@ import * as S from '../Session.js'
 import type { Link } from './link.js'
 import { abort, fromStreamError, isStreamError } from './stream.js'
 
-const stanzaNames: ReadonlySet<string> = new Set(['message', 'presence', 'iq'])
+/**
+ * How long `close()` waits for the server's `</stream:stream>` (RFC 6120 §4.4): 5 s, or the
+ * negotiation timeout when that is shorter. One value for sessions, components and clients.
+ */
+export const closeWait = (timeout: number): number => Math.min(timeout, 5_000)
 
 /** The status history of one session: replayed to every subscriber, completed once closed. */
 export const statusHistory = (): ReplaySubject<S.Status> => {

@@ -28,6 +28,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import * as NS from '../../internal/ns.js'
+import { stanzaNames } from '../../internal/stanza.js'
 import * as Xml from '../../Xml.js'
 
 // -------------------------------------------------------------------------------------
@@ -447,8 +448,6 @@ const parsePositive = (s: string | undefined): number | undefined => {
   const n = Number(s.trim())
   return n >= 1 ? n : undefined
 }
-
-const stanzaNames: ReadonlySet<string> = new Set(['message', 'presence', 'iq'])
 
 /**
  * What a top-level element read from the stream means to stream management: an SM nonza in

@@ -19,7 +19,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { type Observable, ReplaySubject, Subject } from 'rxjs'
 import { DateTime } from '../../Extension.js'
 import * as Delay from '../../ext/Delay.js'
-import { NS as NS_PING } from '../../ext/Ping.js'
+import { Ping } from '../../ext/Ping.js'
 import * as Iq from '../../Iq.js'
 import * as NS from '../../internal/ns.js'
 import * as Jid from '../../Jid.js'
@@ -70,8 +70,7 @@ const decodeStanza = (xml: string): Stanza.Stanza => {
 }
 
 /** An iq get/set: its requester is told `IqClosed` on a fallback, so it is not sent again. */
-const isRequest = (s: Stanza.Stanza): boolean =>
-  s.kind === 'iq' && (s.type === 'get' || s.type === 'set')
+const isRequest = (s: Stanza.Stanza): boolean => s.kind === 'iq' && Iq.isRequest(s)
 
 /** XEP-0198 §4 with XEP-0203: a stanza sent again on a new session says when it was first sent. */
 const delayed = (u: Sm.Unacked<Stanza.Stanza>): Stanza.Stanza => {
@@ -280,7 +279,7 @@ export const supervise = (o: Settings): Client => {
     }
     pingId = randomUUID()
     const to = jid === undefined ? undefined : Jid.domain(jid)
-    const ping = Iq.get(Xml.element('ping', NS_PING), {
+    const ping = Iq.get(Ping.encode({}), {
       id: pingId,
       ...(to === undefined ? {} : { to }),
     })
