@@ -96,6 +96,19 @@ const until = <T extends ClientStatus['_tag']>(
     ),
   )
 
+/** A client online on a scripted server that offers stream management, enabled: the link's peer. */
+const enabled = async (
+  extra: Partial<ClientOptions> = {},
+): Promise<{ readonly c: Client; readonly p: Peer }> => {
+  const srv = await server({ sm: true })
+  const c = start(srv, extra)
+  const p = await srv.next()
+  await p.online()
+  await p.enable()
+  await until(c, 'Online')
+  return { c, p }
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
 /** Polls `f` until it holds (or fails after `ms`). */
@@ -275,12 +288,7 @@ describe('connection/client', () => {
     })
 
     it('asks for an ack after 5 unacknowledged stanzas; an <a/> covering them empties the queue', async () => {
-      const srv = await server({ sm: true })
-      const c = start(srv)
-      const p = await srv.next()
-      await p.online()
-      await p.enable()
-      await until(c, 'Online')
+      const { c, p } = await enabled()
       for (const i of ['m1', 'm2', 'm3', 'm4', 'm5']) c.send(message(i))
       const els = await p.readUntil((el) => el.name === 'r' && el.ns === NS_SM)
       expect(els.map((e) => e.attrs.id ?? e.name)).toEqual(['m1', 'm2', 'm3', 'm4', 'm5', 'r'])
@@ -291,12 +299,7 @@ describe('connection/client', () => {
     })
 
     it('ackTimeout: an unanswered <r/> drops the link (Timeout)', async () => {
-      const srv = await server({ sm: true })
-      const c = start(srv, { streamManagement: { ackTimeout: 100 } })
-      const p = await srv.next()
-      await p.online()
-      await p.enable()
-      await until(c, 'Online')
+      const { c, p } = await enabled({ streamManagement: { ackTimeout: 100 } })
       const t0 = Date.now() // the <r/> goes out after this
       for (const i of ['m1', 'm2', 'm3', 'm4', 'm5']) c.send(message(i))
       await p.readUntil((el) => el.name === 'r' && el.ns === NS_SM)
@@ -307,12 +310,7 @@ describe('connection/client', () => {
     })
 
     it('Closed{unsent} lists what the server never acknowledged', async () => {
-      const srv = await server({ sm: true })
-      const c = start(srv)
-      const p = await srv.next()
-      await p.online()
-      await p.enable()
-      await until(c, 'Online')
+      const { c, p } = await enabled()
       c.send(message('m1'))
       c.send(message('m2'))
       await stanzas(p, 2)
@@ -445,12 +443,7 @@ describe('connection/client', () => {
     })
 
     it('the automatic service-unavailable reply is counted: the server acks it and the client agrees', async () => {
-      const srv = await server({ sm: true })
-      const c = start(srv)
-      const p = await srv.next()
-      await p.online()
-      await p.enable()
-      await until(c, 'Online')
+      const { c, p } = await enabled()
       p.send(
         `<iq type='get' id='g1' from='bob@localhost/x' to='${ME}'><query xmlns='jabber:iq:version'/></iq>`,
       )
